@@ -1,0 +1,75 @@
+"""The application factory: it reads as the table of contents of the service."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import import_string
+
+from project import commands
+from project.api import pages, users
+from project.api.arguments import UserIdConverter
+from project.api.models import User
+from project.database import check_connections_on_checkout
+from project.errors import register_error_handlers
+from project.extensions import api, csrf, db, migrate
+from project.logs import configure_logging
+from project.security import register_security_headers
+from project.sessions import PageSessionInterface
+
+DEFAULT_SETTINGS = "project.config.DevelopmentConfig"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: str | type | None = None) -> Flask:
+    """Build the app from a config class (or its import path); by default the one APP_SETTINGS names."""
+    app = Flask(__name__, static_folder=None)
+    load_config(app, settings or os.environ.get("APP_SETTINGS") or DEFAULT_SETTINGS)
+    trust_proxies(app)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)  # after the extensions: it replaces flask-smorest's error handler
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, settings: str | type) -> None:
+    """Read settings from a config class, instantiated so that it reads the environment now."""
+    config_class = import_string(settings) if isinstance(settings, str) else settings
+    app.config.from_object(config_class())
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address, scheme and host from the X-Forwarded-* headers of the trusted proxies."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in project.extensions."""
+    app.session_interface = PageSessionInterface()
+    db.init_app(app)
+    with app.app_context():
+        check_connections_on_checkout()
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """The JSON API (documented, exempt from CSRF: it accepts JSON only) and the index page."""
+    app.url_map.converters["user_id"] = UserIdConverter
+    csrf.exempt(users.blp)
+    api.register_blueprint(users.blp)
+    app.register_blueprint(pages.blp)
+
+
+def register_commands(app: Flask) -> None:
+    """CLI commands, and names for `flask shell`."""
+    for command in (commands.recreate_db, commands.seed_db, commands.test, commands.wait_db):
+        app.cli.add_command(command)
+    app.shell_context_processor(lambda: {"db": db, "User": User})

@@ -1,0 +1,68 @@
+"""How the API reads its arguments: JSON bodies through webargs, user ids from the path."""
+
+import json
+import re
+
+import flask_smorest
+from flask import Request
+from marshmallow import RAISE, missing
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.routing import BaseConverter
+
+INTEGER = re.compile(r"-?[0-9]+")
+
+
+class BadUserId(BadRequest):
+    """A user id in a path is not an integer."""
+
+    description = "Param id error"
+
+
+class JsonOnly(UnsupportedMediaType):
+    """A request body that is not declared as JSON."""
+
+    description = "Content-Type must be application/json."
+
+
+class UserIdConverter(BaseConverter):
+    """A path segment holding a user id: one that is not an integer answers 400, not 404."""
+
+    def to_python(self, value: str) -> int:
+        if not INTEGER.fullmatch(value):
+            raise BadUserId()
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+def refuse_constant(name: str) -> None:
+    """NaN and Infinity are not JSON."""
+    raise ValueError(f"{name} is not JSON")
+
+
+class Parser(FlaskParser):
+    """webargs' parser: 400 for invalid input or unknown parameters, 415 for a body that is not JSON."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
+
+    def _raw_load_json(self, req: Request):
+        """The body as strict JSON in UTF-8; anything else it cannot read (nesting too deep, an integer
+        too long to convert, a NaN) is an invalid body, never a server error."""
+        if not is_json_request(req):
+            raise JsonOnly()
+        body = req.get_data(cache=True)
+        if not body:
+            return missing
+        try:
+            return json.loads(body.decode("utf-8"), parse_constant=refuse_constant)
+        except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            self._handle_invalid_json_error(error, req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with the service's parser."""
+
+    ARGUMENTS_PARSER = Parser()

@@ -1,0 +1,88 @@
+"""Reads, as plain SQL on the read engine (autocommit: one round trip each, no ORM objects to build):
+a user by id, and pages of users, sorted and filtered, whose cost does not grow with the table."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
+
+from project.api.counts import count_users
+from project.api.models import ID_RANGE, User, UserNotFound
+from project.api.schemas import NEWEST_FIRST, SORT_FIELDS
+from project.database import reading
+
+USERS = User.__table__
+SORTABLE = {name: USERS.c[name] for name in SORT_FIELDS}
+USER_BY_ID = select(USERS).where(USERS.c.id == bindparam("user_id"))  # built once: the hottest read
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of users and where it lies in the whole list."""
+
+    users: list[Row]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return ceil(self.total / self.per_page)
+
+
+def read_user_or_404(user_id: int) -> Row:
+    """The user with this id; an id no INT key can hold is simply not found."""
+    if user_id not in ID_RANGE:
+        raise UserNotFound()
+    with reading() as connection:
+        user = connection.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def find_users(
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = NEWEST_FIRST,
+    username: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> Page:
+    """A page of the users that match every filter given, in the order `sort` names (ties broken by id)."""
+    conditions = filters(username=username, email=email, active=active, q=q)
+    statement = select(USERS).where(*conditions).order_by(*ordering(sort))
+    with reading() as connection:
+        users = connection.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+        if username is None and email is None and q is None:
+            total = count_users(connection, active)  # the running totals: no rows are counted
+        else:
+            total = connection.execute(select(func.count()).select_from(USERS).where(*conditions)).scalar_one()
+    return Page(users=list(users), page=page, per_page=per_page, total=total)
+
+
+def filters(*, username: str | None, email: str | None, active: bool | None, q: str | None) -> list[ColumnElement]:
+    """SQL conditions for the filters given: exact username, email and active; `q` a substring of either text."""
+    conditions = []
+    if username is not None:
+        conditions.append(USERS.c.username == username)
+    if email is not None:
+        conditions.append(USERS.c.email == email)
+    if active is not None:
+        conditions.append(USERS.c.active == active)
+    if q is not None:
+        # instr() and lower() behave alike on MySQL and SQLite (whose lower() the app makes Unicode-aware).
+        needle = q.lower()
+        conditions.append(
+            or_(func.instr(func.lower(USERS.c.username), needle) > 0, func.instr(USERS.c.email, needle) > 0)
+        )
+    return conditions
+
+
+def ordering(sort: str) -> tuple:
+    """ORDER BY for a sort key such as "username" or "-created_at"; the id breaks ties in the same direction."""
+    column = SORTABLE[sort.removeprefix("-")]
+    columns = (column,) if column is USERS.c.id else (column, USERS.c.id)
+    return tuple(by.desc() if sort.startswith("-") else by.asc() for by in columns)

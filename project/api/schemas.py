@@ -1,0 +1,189 @@
+"""Marshmallow schemas: the single source of truth for validating input, shaping output and the OpenAPI document."""
+
+import re
+
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from marshmallow import Schema, ValidationError, fields, validate
+
+TEXT_MAX_LENGTH = 128
+PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFFSET to stay an integer
+SORT_FIELDS = ("id", "username", "email", "created_at")
+SORT_KEYS = [*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)]
+NEWEST_FIRST = "-created_at"
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def any_case(name: str) -> str:
+    """A regular expression matching `name` in any letter case (JSON Schema patterns take no flags)."""
+    return "".join(f"[{letter}{letter.upper()}]" if letter.isalpha() else re.escape(letter) for letter in name)
+
+
+# email-validator refuses addresses at special-use domains (.test, .invalid, .local, ...): they cannot
+# receive mail. The OpenAPI document says so with this pattern, which also refuses control characters.
+EMAIL_PATTERN = (
+    rf"^(?!.*[@.](?:{'|'.join(map(any_case, SPECIAL_USE_DOMAIN_NAMES))})$)" + NO_CONTROL_CHARACTERS.removeprefix("^")
+)
+
+
+def whole_characters(value: str) -> None:
+    """Refuse lone UTF-16 surrogates (a JSON \\ud800 escape): no database can store them."""
+    if any("\ud800" <= character <= "\udfff" for character in value):
+        raise ValidationError("Must be valid Unicode text.")
+
+
+class Text(fields.String):
+    """A string, trimmed, 1 to 128 characters long, with no control characters."""
+
+    pattern = NO_CONTROL_CHARACTERS
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            validate=[
+                validate.Length(min=1, max=TEXT_MAX_LENGTH),
+                validate.Regexp(re.compile(self.pattern), error="Must not contain control characters."),
+                whole_characters,
+            ],
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Email(Text):
+    """An email address, checked by email-validator without DNS look-ups, stored trimmed and lower-cased."""
+
+    pattern = EMAIL_PATTERN
+
+    def __init__(self, *, metadata: dict | None = None, **kwargs) -> None:
+        super().__init__(metadata={"format": "email", **(metadata or {})}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        address = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            checked = validate_email(address, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValidationError("Not a valid email address.") from error
+        return checked.normalized.lower()
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing else (not 1, "yes" or "true")."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryBoolean(fields.Boolean):
+    """A query-string boolean: exactly "true" or "false"."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if value not in ("true", "false"):
+            raise self.make_error("invalid")
+        return value == "true"
+
+
+class NewUserSchema(Schema):
+    """The body of POST /users and the fields of the index page's form; unknown fields are refused."""
+
+    username = Text(required=True)
+    email = Email(required=True)
+
+
+class UserSchema(NewUserSchema):
+    """A user as the API shows it."""
+
+    id = fields.Integer(dump_only=True)
+    active = fields.Boolean(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True, format="iso")
+
+
+class UserPatchSchema(Schema):
+    """The body of PATCH /users/<id>: any of the fields a client may change; an empty body changes nothing."""
+
+    username = Text()
+    email = Email()
+    active = StrictBoolean()
+
+
+class UserQuerySchema(Schema):
+    """The query string of GET /users: paging, sorting and filters; unknown parameters are refused."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    sort = fields.String(
+        load_default=NEWEST_FIRST,
+        validate=validate.OneOf(SORT_KEYS),
+        metadata={"description": "A field to sort by; a leading - sorts in descending order."},
+    )
+    username = Text(metadata={"description": "Only users with exactly this username."})
+    email = Email(metadata={"description": "Only the user with this email."})
+    active = QueryBoolean(metadata={"description": "Only active (true) or inactive (false) users."})
+    q = Text(metadata={"description": "Only users whose username (any case) or email contains this text."})
+
+
+class EnvelopeSchema(Schema):
+    """What every successful response carries."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["success"]))
+
+
+class MessageSchema(EnvelopeSchema):
+    """A success envelope with a message."""
+
+    message = fields.String(required=True)
+
+
+class UserEnvelopeSchema(EnvelopeSchema):
+    """One user in the envelope."""
+
+    data = fields.Nested(UserSchema, required=True)
+
+
+class UserCreatedSchema(MessageSchema):
+    """The answer to a created user: the message the seed clients read, and the user."""
+
+    data = fields.Nested(UserSchema, required=True)
+
+
+class UserListSchema(Schema):
+    """The data of a list of users."""
+
+    users = fields.List(fields.Nested(UserSchema), required=True)
+
+
+class PaginationSchema(Schema):
+    """Where a page lies in the whole list."""
+
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class UserPageSchema(UserListSchema):
+    """A page of users, and the pagination."""
+
+    pagination = fields.Nested(PaginationSchema, required=True)
+
+
+class UsersEnvelopeSchema(EnvelopeSchema):
+    """A page of users in the envelope."""
+
+    data = fields.Nested(UserPageSchema, required=True)
+
+
+class HealthSchema(MessageSchema):
+    """The readiness answer: what was checked, and how it went."""
+
+    data = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class ErrorSchema(Schema):
+    """The envelope of every error; `errors` names the fields that failed validation."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["fail"]))
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())

@@ -1,0 +1,87 @@
+"""CLI commands: recreate_db, seed_db, test and wait_db."""
+
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask_migrate import upgrade
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import OperationalError
+
+from project.api.counts import add_to_counts
+from project.api.models import User, utcnow
+from project.database import drop_schema
+from project.extensions import db
+
+TESTS = Path(__file__).parent / "tests"
+SEED_USERS = {"michael@realpython.com": "michael", "michael@mherman.org": "michaelherman"}
+BATCH_SIZE = 10_000
+
+
+@click.command("recreate_db")
+def recreate_db() -> None:
+    """Drop the service's tables, then build the schema again from the migrations."""
+    drop_schema()
+    upgrade()
+    click.echo("Recreated the database schema.")
+
+
+@click.command("seed_db")
+@click.option("--count", default=0, type=click.IntRange(min=0), help="Also add this many generated users.")
+def seed_db(count: int) -> None:
+    """Add the two seed users unless they exist, and COUNT generated users in bulk."""
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_(SEED_USERS))))
+    missing = [User(username=name, email=email) for email, name in SEED_USERS.items() if email not in existing]
+    db.session.add_all(missing)
+    db.session.commit()
+    click.echo(f"Seed users: {len(missing)} added, {len(existing)} already there.")
+    if count:
+        add_generated_users(count)
+        click.echo(f"Generated users: {count} added.")
+
+
+def add_generated_users(count: int) -> None:
+    """Insert `count` users with unique made-up emails, in multi-row batches, showing progress."""
+    run = secrets.token_hex(4)  # keeps emails unique across runs
+    with click.progressbar(length=count, label="Adding users") as progress:
+        for start in range(0, count, BATCH_SIZE):
+            numbers = range(start, min(start + BATCH_SIZE, count))
+            now = utcnow()
+            rows = [
+                {"username": f"user {n}", "email": f"user-{run}-{n}@example.com", "active": True, "created_at": now}
+                for n in numbers
+            ]
+            db.session.execute(insert(User.__table__), rows)
+            add_to_counts(db.session, Counter({True: len(rows)}))
+            db.session.commit()
+            progress.update(len(numbers))
+
+
+@click.command("test", context_settings={"ignore_unknown_options": True})
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def test(pytest_args: tuple[str, ...]) -> None:
+    """Run the test suite with pytest (arguments are passed on); the exit code is pytest's."""
+    sys.exit(subprocess.call([sys.executable, "-m", "pytest", *(pytest_args or [str(TESTS)])]))
+
+
+@click.command("wait_db")
+@click.option("--timeout", default=60.0, show_default=True, help="Give up after this many seconds.")
+def wait_db(timeout: float) -> None:
+    """Wait until the database accepts connections, retrying once a second."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as error:
+            if time.monotonic() >= deadline:
+                raise click.ClickException(f"the database did not answer within {timeout:g} s: {error.orig}") from error
+            click.echo(f"Waiting for the database: {error.orig}", err=True)
+            time.sleep(1)
+        else:
+            click.echo("The database is up.")
+            return

@@ -1,0 +1,113 @@
+"""One place that turns every error into the JSON envelope, or into a page for a browser off the API."""
+
+import logging
+import re
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
+
+from project.extensions import db
+
+log = logging.getLogger(__name__)
+
+API_PATH = re.compile(r"/(ping|health|users|openapi\.json)(/|$)")
+VALIDATION_MESSAGES = {"json": "Invalid payload."}
+# What the database driver raises when the server cannot be reached or gives up on a connection.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 5
+HOST = re.compile(r" on '[^']*'")
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached; `errors` may say why."""
+
+    description = "The database is unavailable. Try again shortly."
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(retry_after=RETRY_AFTER_SECONDS)
+        self.errors = {"database": [reason]} if reason else None
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """What went wrong with the database, without naming its host, e.g. "Can't connect to MySQL server (2003)"."""
+    reason = getattr(error, "orig", None) or error
+    if len(reason.args) == 2 and isinstance(reason.args[0], int):  # PyMySQL's (code, message)
+        code, message = reason.args
+        return f"{HOST.sub('', str(message))} ({code})"
+    return str(reason)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route every HTTP error and every unexpected exception through the envelope."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
+    """Answer an HTTP error as the envelope, or as a page when a browser asks off the API."""
+    if error.response is not None:
+        return error.response
+    if wants_page():
+        return render_template("error.html", code=error.code, message=error_message(error)), error.code
+    body = {"status": "fail", "message": error_message(error)}
+    errors = validation_errors(error) or getattr(error, "errors", None)
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = error.code
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    response.headers.update(getattr(error, "data", {}).get("headers") or {})
+    return response
+
+
+def handle_unexpected_error(error: Exception) -> Response | tuple[str, int]:
+    """Log the traceback, undo the session's work and answer a bare 500: no detail leaves the server."""
+    db.session.rollback()
+    log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.path, exc_info=error)
+    return handle_http_error(InternalServerError())
+
+
+def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str, int]:
+    """A database that cannot be reached is a 503 the client may retry, not a 500."""
+    db.session.rollback()
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, database_problem(error))
+    return handle_http_error(DatabaseUnavailable())
+
+
+def wants_page() -> bool:
+    """Whether the client prefers HTML and asked for something outside the API."""
+    if API_PATH.match(request.path):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def error_message(error: HTTPException) -> str:
+    """The envelope's message: the error's own description, or its short name for Werkzeug's stock ones."""
+    if (messages := validation_messages(error)) is not None:
+        return next((VALIDATION_MESSAGES[key] for key in messages if key in VALIDATION_MESSAGES), "Invalid parameters.")
+    stock = default_exceptions.get(error.code or 500)
+    if stock is not None and error.description == stock.description:
+        return error.name
+    return error.description or error.name
+
+
+def validation_messages(error: HTTPException) -> dict | None:
+    """Validation messages by request location, as the argument parser attaches them to a 400."""
+    return getattr(error, "data", {}).get("messages")
+
+
+def validation_errors(error: HTTPException) -> dict | None:
+    """The fields that failed validation, whatever the location they came from."""
+    messages = validation_messages(error)
+    if messages is None:
+        return None
+    errors: dict = {}
+    for found in messages.values():
+        errors.update(found if isinstance(found, dict) else {"_schema": found})
+    return errors

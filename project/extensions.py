@@ -1,0 +1,51 @@
+"""Flask extensions, created unbound here and bound to the app in the factory."""
+
+import sqlite3
+
+import flask_smorest
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+from project.api.arguments import UserIdConverter
+from project.api.schemas import ErrorSchema
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose constraints and indexes get stable names, as migrations need."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+@event.listens_for(Engine, "connect")
+def unicode_lower_on_sqlite(connection, record) -> None:
+    """Make SQLite's lower() fold all of Unicode, as MySQL's does, not only ASCII."""
+    if isinstance(connection, sqlite3.Connection):
+        connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text)
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, documenting every error with the service's envelope."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_pagination_header(self) -> None:
+        """Leave smorest's X-Pagination header out of the document: the users list paginates in its envelope."""
+
+
+# Committed objects keep their values: answering with a user just saved needs no second SELECT.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+migrate = Migrate()
+csrf = CSRFProtect()
+api = Api()
+api.register_converter(UserIdConverter, lambda converter: {"type": "integer"})

@@ -1,0 +1,73 @@
+"""Structured logs: the app's records as JSON lines, each with the id of the request it belongs to,
+and that id (the client's or nginx's X-Request-ID when it is plausible, a new one otherwise) echoed in
+every response."""
+
+import json
+import logging
+import re
+import sys
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # the same rule as nginx's
+
+
+REQUEST_FIELDS = ("request_id", "method", "path")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the request, and any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def with_request(make_record):
+    """A log record factory that stamps each record made during a request with that request."""
+
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if has_request_context():
+            record.request_id, record.method, record.path = g.get("request_id"), request.method, request.path
+        return record
+
+    make.stamps_requests = True
+    return make
+
+
+def configure_logging(app: Flask) -> None:
+    """Send the service's own log records (the `project` loggers) to stdout as JSON lines."""
+    if not getattr(logging.getLogRecordFactory(), "stamps_requests", False):
+        logging.setLogRecordFactory(with_request(logging.getLogRecordFactory()))
+    logger = logging.getLogger("project")
+    if not any(isinstance(handler.formatter, JsonFormatter) for handler in logger.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    app.before_request(remember_request_id)
+    app.after_request(echo_request_id)
+
+
+def remember_request_id() -> None:
+    """Take the request's id from X-Request-ID when it is plausible; make one otherwise."""
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def echo_request_id(response: Response) -> Response:
+    """Answer with the request's id, so that a client can quote it."""
+    response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+    return response

@@ -1,0 +1,135 @@
+"""Config classes: APP_SETTINGS, database URLs, production's refusal to start without secrets."""
+
+import os
+import unittest
+from pathlib import Path
+from unittest import mock
+
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from project import config, create_app
+from project.config import ConfigError, DevelopmentConfig, ProductionConfig
+from project.extensions import db
+
+MYSQL_URL = "mysql+pymysql://users:secret@db:3306/users_prod?charset=utf8mb4"
+DATABASE_VARIABLES = ("APP_SETTINGS", "DATABASE_URL", "DATABASE_TEST_URL", "SECRET_KEY")
+
+
+def environment(**values: str) -> mock._patch:
+    """Run with exactly these of the service's variables set (the others unset)."""
+    kept = {name: value for name, value in os.environ.items() if name not in DATABASE_VARIABLES}
+    return mock.patch.dict(os.environ, {**kept, **values}, clear=True)
+
+
+class TestConfigClasses(unittest.TestCase):
+    def test_development_defaults_to_sqlite_in_the_instance_folder(self):
+        with environment():
+            app = create_app()
+        self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], "sqlite:///users_dev.db")
+        with app.app_context():
+            self.assertEqual(Path(db.engine.url.database), Path(app.instance_path) / "users_dev.db")
+        self.assertFalse(app.debug)
+        self.assertFalse(app.testing)
+        self.assertEqual(app.config["SQLALCHEMY_ENGINE_OPTIONS"], {})
+
+    def test_app_settings_picks_the_class(self):
+        for name, testing in (("project.config.DevelopmentConfig", False), ("project.config.TestingConfig", True)):
+            with self.subTest(name=name), environment(APP_SETTINGS=name):
+                self.assertEqual(create_app().testing, testing)
+
+    def test_development_reads_database_url(self):
+        with environment(DATABASE_URL=MYSQL_URL):
+            config = DevelopmentConfig()
+        self.assertEqual(config.SQLALCHEMY_DATABASE_URI, MYSQL_URL)
+
+    def test_testing_reads_database_test_url_or_uses_sqlite(self):
+        with environment(DATABASE_URL="mysql+pymysql://ignored/db", DATABASE_TEST_URL=MYSQL_URL):
+            self.assertEqual(config.TestingConfig().SQLALCHEMY_DATABASE_URI, MYSQL_URL)
+        with environment(DATABASE_URL="mysql+pymysql://ignored/db"):
+            self.assertEqual(config.TestingConfig().SQLALCHEMY_DATABASE_URI, "sqlite:///users_test.db")
+
+    def test_mysql_connections_are_tuned(self):
+        with environment(DATABASE_URL=MYSQL_URL):
+            options = DevelopmentConfig().SQLALCHEMY_ENGINE_OPTIONS
+        self.assertEqual(
+            options,
+            {
+                "pool_recycle": 1800,
+                "pool_reset_on_return": None,
+                "isolation_level": "READ COMMITTED",
+                "connect_args": {"charset": "utf8mb4", "connect_timeout": 3, "read_timeout": 10, "write_timeout": 10},
+            },
+        )
+
+    def test_mariadb_urls_are_tuned_as_mysql_ones(self):
+        mariadb_url = MYSQL_URL.replace("mysql+pymysql", "mariadb+pymysql")
+        with environment(DATABASE_URL=MYSQL_URL):
+            mysql = DevelopmentConfig()
+        with environment(DATABASE_URL=mariadb_url):
+            mariadb = DevelopmentConfig()
+        self.assertEqual(mariadb.SQLALCHEMY_ENGINE_OPTIONS, mysql.SQLALCHEMY_ENGINE_OPTIONS)
+        self.assertEqual(mariadb.SQLALCHEMY_BINDS["reads"], {**mysql.SQLALCHEMY_BINDS["reads"], "url": mariadb_url})
+
+    def test_reads_go_through_an_autocommit_engine(self):
+        with environment(DATABASE_URL=MYSQL_URL):
+            config = DevelopmentConfig()
+        self.assertEqual(
+            config.SQLALCHEMY_BINDS,
+            {
+                "reads": {
+                    "url": MYSQL_URL,
+                    **config.SQLALCHEMY_ENGINE_OPTIONS,
+                    "isolation_level": "AUTOCOMMIT",
+                    "skip_autocommit_rollback": True,
+                }
+            },
+        )
+        with environment():
+            self.assertEqual(DevelopmentConfig().SQLALCHEMY_BINDS, {"reads": {"url": "sqlite:///users_dev.db"}})
+
+    def test_body_size_is_limited(self):
+        self.assertEqual(DevelopmentConfig.MAX_CONTENT_LENGTH, 1024 * 1024)
+
+
+class TestProductionConfig(unittest.TestCase):
+    def test_refuses_to_start_without_secrets(self):
+        cases = [
+            ({}, "ProductionConfig needs SECRET_KEY and DATABASE_URL set in the environment"),
+            ({"SECRET_KEY": "s3cret"}, "ProductionConfig needs DATABASE_URL set in the environment"),
+            ({"DATABASE_URL": MYSQL_URL}, "ProductionConfig needs SECRET_KEY set in the environment"),
+            ({"SECRET_KEY": "", "DATABASE_URL": MYSQL_URL}, "ProductionConfig needs SECRET_KEY set in the environment"),
+        ]
+        for values, message in cases:
+            with self.subTest(values=values), environment(APP_SETTINGS="project.config.ProductionConfig", **values):
+                with self.assertRaises(ConfigError) as raised:
+                    create_app()
+                self.assertEqual(str(raised.exception), message)
+
+    def test_starts_with_secrets_from_the_environment(self):
+        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
+            app = create_app(ProductionConfig)
+        self.assertEqual(app.config["SECRET_KEY"], "s3cret")
+        self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
+        self.assertFalse(app.debug)
+        self.assertFalse(app.testing)
+
+    def test_trusts_exactly_one_proxy(self):
+        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
+            app = create_app(ProductionConfig)
+        app.add_url_rule("/seen", view_func=lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+        forwarded = {
+            "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "users.example.com",
+        }
+        response = app.test_client().get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        self.assertEqual(response.get_data(as_text=True), "198.51.100.7 https users.example.com")
+
+    def test_development_trusts_no_proxy(self):
+        with environment():
+            self.assertNotIsInstance(create_app().wsgi_app, ProxyFix)
+
+    def test_has_no_secret_of_its_own(self):
+        self.assertIsNone(ProductionConfig.SECRET_KEY)
+        self.assertIsNone(ProductionConfig.DEFAULT_DATABASE_URL)

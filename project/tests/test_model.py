@@ -1,0 +1,78 @@
+"""The User model and its table on the real database."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from project.api.models import EmailTaken, User, save
+from project.extensions import db
+from project.tests.base import BaseTestCase
+
+
+class TestUserModel(BaseTestCase):
+    def test_defaults(self):
+        before = datetime.now(UTC)
+        user = self.add_user()
+        db.session.expire_all()
+        user = db.session.get(User, user.id)
+        self.assertIsInstance(user.id, int)
+        self.assertIs(user.active, True)
+        self.assertEqual(user.created_at.tzinfo, UTC)
+        self.assertLessEqual(before - timedelta(seconds=1), user.created_at)
+        self.assertLessEqual(user.created_at, datetime.now(UTC))
+
+    def test_created_at_is_set_per_row_to_the_microsecond(self):
+        first = self.add_user("a", "a@example.com")
+        second = self.add_user("b", "b@example.com")
+        db.session.expire_all()
+        self.assertLess(db.session.get(User, first.id).created_at, db.session.get(User, second.id).created_at)
+
+    def test_created_at_round_trips_as_utc(self):
+        moment = datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=timezone(timedelta(hours=-5)))
+        user = User(username="a", email="a@example.com", created_at=moment)
+        save(user)
+        db.session.expire_all()
+        stored = db.session.get(User, user.id).created_at
+        self.assertEqual(stored, moment)
+        self.assertEqual(stored.isoformat(), "2024-03-01T04:59:58.123456+00:00")
+
+    def test_naive_datetimes_are_refused(self):
+        with self.assertRaises(StatementError):
+            save(User(username="a", email="a@example.com", created_at=datetime(2024, 1, 1)))
+        db.session.rollback()
+
+    def test_email_is_unique_in_the_database(self):
+        self.add_user("a", "same@example.com")
+        with self.assertRaises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (username, email, active, created_at) VALUES (:u, :e, 1, :c)"),
+                {"u": "b", "e": "same@example.com", "c": datetime(2024, 1, 1)},
+            )
+
+    def test_save_turns_a_duplicate_email_into_email_taken(self):
+        self.add_user("a", "same@example.com")
+        with self.assertRaises(EmailTaken):
+            save(User(username="b", email="same@example.com"))
+        self.assertEqual(self.user_count(), 1)
+
+    def test_save_reraises_other_integrity_errors(self):
+        with self.assertRaises(IntegrityError):
+            save(User(username=None, email="a@example.com"))
+        self.assertEqual(self.user_count(), 0)
+
+    def test_unicode_and_emoji_round_trip(self):
+        username = "😀 Zoë 测试 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🇩🇰"
+        user = self.add_user(username, "zoë@例え.テスト")
+        db.session.expire_all()
+        row = db.session.execute(text("SELECT username, email FROM users WHERE id = :id"), {"id": user.id}).one()
+        self.assertEqual(tuple(row), (username, "zoë@例え.テスト"))
+
+    def test_email_comparisons_fold_neither_case_nor_accents(self):
+        self.add_user("a", "zoe@example.com")
+        for other in ("zoë@example.com", "ZOE@example.com", "zoé@example.com"):
+            with self.subTest(other=other):
+                self.assertIsNone(db.session.scalar(db.select(User).where(User.email == other)))
+
+    def test_repr(self):
+        self.assertEqual(repr(self.add_user("a", "a@example.com")), "<User 1 a@example.com>")

@@ -1,0 +1,81 @@
+"""/openapi.json: a valid OpenAPI 3 document, generated from the schemas, describing every operation."""
+
+from openapi_spec_validator import validate
+
+from project.tests.base import BaseTestCase
+
+OPERATIONS = {
+    "/ping": {"get": {"200"}},
+    "/health": {"get": {"200", "503"}},
+    "/users": {"get": {"200", "400"}, "post": {"201", "400", "413", "415"}},
+    "/users/{user_id}": {
+        "get": {"200", "400", "404"},
+        "put": {"200", "400", "404", "413", "415"},
+        "patch": {"200", "400", "404", "413", "415"},
+        "delete": {"204", "400", "404"},
+    },
+}
+
+
+class TestOpenApi(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        response = self.client.get("/openapi.json")
+        self.assertEqual((response.status_code, response.mimetype), (200, "application/json"))
+        self.spec = response.get_json()
+
+    def test_is_a_valid_openapi_3_document(self):
+        validate(self.spec)
+        self.assertEqual(self.spec["openapi"], "3.0.3")
+        self.assertEqual(self.spec["info"], {"title": "Users service", "version": "1.0.0"})
+
+    def test_every_operation_and_its_answers(self):
+        documented = {
+            path: {
+                method: set(operation["responses"]) - {"default"}
+                for method, operation in methods.items()
+                if method != "parameters"
+            }
+            for path, methods in self.spec["paths"].items()
+        }
+        self.assertEqual(documented, OPERATIONS)
+
+    def test_errors_are_documented_with_the_envelope(self):
+        responses = self.spec["components"]["responses"]
+        for name in ("BAD_REQUEST", "NOT_FOUND", "REQUEST_ENTITY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "DEFAULT_ERROR"):
+            with self.subTest(response=name):
+                schema = responses[name]["content"]["application/json"]["schema"]
+                self.assertEqual(schema, {"$ref": "#/components/schemas/Error"})
+        error = self.spec["components"]["schemas"]["Error"]
+        self.assertEqual(error["required"], ["message", "status"])
+        self.assertEqual(error["properties"]["status"], {"type": "string", "enum": ["fail"]})
+
+    def test_request_bodies_come_from_the_schemas_and_refuse_other_fields(self):
+        schemas = self.spec["components"]["schemas"]
+        new_user = schemas["NewUser"]
+        self.assertEqual(new_user["required"], ["email", "username"])
+        self.assertFalse(new_user["additionalProperties"])
+        self.assertEqual(new_user["properties"]["username"]["maxLength"], 128)
+        self.assertEqual(new_user["properties"]["email"]["format"], "email")
+        self.assertEqual(set(schemas["UserPatch"]["properties"]), {"username", "email", "active"})
+        self.assertFalse(schemas["UserPatch"]["additionalProperties"])
+        put = self.spec["paths"]["/users/{user_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+        self.assertEqual(put, {"$ref": "#/components/schemas/NewUser"})
+
+    def test_user_fields_are_read_only_where_they_must_be(self):
+        user = self.spec["components"]["schemas"]["User"]["properties"]
+        for name in ("id", "active", "created_at"):
+            self.assertTrue(user[name]["readOnly"], name)
+        self.assertEqual(user["created_at"]["format"], "date-time")
+
+    def test_path_ids_are_integers_and_lists_take_their_parameters(self):
+        path = self.spec["paths"]["/users/{user_id}"]
+        self.assertEqual(path["parameters"][0]["schema"], {"type": "integer"})
+        names = [parameter["name"] for parameter in self.spec["paths"]["/users"]["get"]["parameters"]]
+        self.assertEqual(names, ["page", "per_page", "sort", "username", "email", "active", "q"])
+
+    def test_headers_and_links_are_documented(self):
+        post = self.spec["paths"]["/users"]["post"]["responses"]["201"]
+        self.assertIn("Location", post["headers"])
+        self.assertEqual(set(post["links"]), {"GetUser", "ReplaceUser", "UpdateUser", "DeleteUser"})
+        self.assertIn("Link", self.spec["paths"]["/users"]["get"]["responses"]["200"]["headers"])

@@ -1,0 +1,194 @@
+"""The index page: the list, the form, its errors, CSRF and escaping."""
+
+from project.api.models import User
+from project.extensions import db
+from project.tests.base import BaseTestCase
+
+
+class TestIndexPage(BaseTestCase):
+    def test_no_users(self):
+        response = self.client.get("/")
+        page = response.get_data(as_text=True)
+        self.assertEqual((response.status_code, response.content_type), (200, "text/html; charset=utf-8"))
+        self.assertIn("<title>All Users</title>", page)
+        self.assertIn("<h1>All Users</h1>", page)
+        self.assertIn('<p class="empty">No users!</p>', page)
+        self.assertIn('name="username"', page)
+        self.assertIn('name="email"', page)
+        self.assertTemplateUsed("index.html")
+
+    def test_users_newest_first(self):
+        self.add_user("michael", "michael@realpython.com")
+        self.add_user("fletcher", "fletcher@realpython.com")
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertNotIn("No users!", page)
+        self.assertLess(page.index("<td>fletcher@realpython.com</td>"), page.index("<td>michael@realpython.com</td>"))
+        self.assertEqual([user.username for user in self.get_context_variable("page").users], ["fletcher", "michael"])
+
+    def test_user_text_is_escaped(self):
+        self.add_user("<script>alert('x')</script>", "x@example.com")
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertNotIn("<script>alert", page)
+        self.assertIn("<td>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</td>", page)
+
+    def test_stylesheet_is_served_by_the_app(self):
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertIn('<link rel="stylesheet" href="/static/style.css">', page)
+        response = self.client.get("/static/style.css")
+        self.assertEqual((response.status_code, response.mimetype), (200, "text/css"))
+        self.assertIn(".users", response.get_data(as_text=True))
+        response.close()
+        self.assertNotRegex(page, r'(src|href|action)="(https?:)?//')
+
+
+class TestIndexForm(BaseTestCase):
+    def submit(self, **fields):
+        return self.client.post("/", data={"csrf_token": self.csrf_token(), **fields})
+
+    def test_add_user_redirects_back_to_the_page(self):
+        response = self.submit(username=" michael ", email="Michael@RealPython.com")
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.headers["Location"], "/")
+        user = db.session.scalars(db.select(User)).one()
+        self.assertEqual((user.username, user.email), ("michael", "michael@realpython.com"))
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertIn('<p class="notice" role="status">michael@realpython.com was added!</p>', page)
+        self.assertIn("<td>michael</td>", page)
+
+    def test_invalid_input_reshows_the_form_with_errors(self):
+        cases = [
+            ({"username": "", "email": "m@example.com"}, ["Length must be between 1 and 128."]),
+            ({"username": "m", "email": "not-an-email"}, ["Not a valid email address."]),
+            ({"username": "x" * 129, "email": "m@example.com"}, ["Length must be between 1 and 128."]),
+            ({"email": "m@example.com"}, ["Field may not be null."]),
+        ]
+        for fields, messages in cases:
+            with self.subTest(fields=fields):
+                response = self.submit(**fields)
+                page = response.get_data(as_text=True)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("<h1>All Users</h1>", page)
+                for message in messages:
+                    self.assertIn(f"<li>{message}</li>", page)
+                self.assertIn('aria-invalid="true"', page)
+        self.assertEqual(self.user_count(), 0)
+
+    def test_entered_values_are_kept_and_escaped(self):
+        response = self.submit(username='"><b>bold</b>', email="not-an-email")
+        page = response.get_data(as_text=True)
+        self.assertIn('value="&#34;&gt;&lt;b&gt;bold&lt;/b&gt;"', page)
+        self.assertNotIn("<b>bold</b>", page)
+
+    def test_duplicate_email(self):
+        self.add_user("michael", "michael@realpython.com")
+        response = self.submit(username="other", email="MICHAEL@realpython.com")
+        page = response.get_data(as_text=True)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("<li>Sorry. That email already exists.</li>", page)
+        self.assertEqual(self.user_count(), 1)
+
+    def test_missing_or_wrong_csrf_token_is_refused(self):
+        for token in (None, "forged-token"):
+            with self.subTest(token=token):
+                data = {"username": "michael", "email": "michael@realpython.com"}
+                if token:
+                    data["csrf_token"] = token
+                response = self.client.post("/", data=data, headers={"Accept": "text/html"})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("CSRF", response.get_data(as_text=True))
+        self.assertEqual(self.user_count(), 0)
+
+
+class TestIndexPages(BaseTestCase):
+    def add_users(self, count: int) -> None:
+        for n in range(count):
+            self.add_user(f"user {n:02d}", f"user{n:02d}@example.com")
+
+    def test_twenty_users_a_page_newest_first_with_page_links(self):
+        self.add_users(45)
+        first = self.client.get("/").get_data(as_text=True)
+        self.assertIn('<span class="count">45</span>', first)
+        self.assertIn("<td>user 44</td>", first)
+        self.assertIn("<td>user 25</td>", first)
+        self.assertNotIn("<td>user 24</td>", first)
+        self.assertIn('<span class="current">Page 1 of 3</span>', first)
+        self.assertIn('<a href="/?page=2" rel="next">Older</a>', first)
+        self.assertIn('<a href="/?page=3" rel="last">Last</a>', first)
+        self.assertNotIn('rel="prev"', first)
+        last = self.client.get("/?page=3").get_data(as_text=True)
+        self.assertEqual(last.count("<tr>") - 1, 5)
+        self.assertIn("<td>user 00</td>", last)
+        self.assertIn('<a href="/?page=2" rel="prev">Newer</a>', last)
+        self.assertNotIn('rel="next"', last)
+
+    def test_odd_page_numbers_show_the_first_page(self):
+        self.add_users(3)
+        for page in ("0", "-4", "abc", "99999999999999999999999"):
+            with self.subTest(page=page):
+                response = self.client.get(f"/?page={page}")
+                self.assertEqual(response.status_code, 200)
+        self.assertIn("<td>user 02</td>", self.client.get("/?page=abc").get_data(as_text=True))
+
+    def test_no_page_links_for_a_single_page(self):
+        self.add_users(20)
+        self.assertNotIn('class="pager"', self.client.get("/").get_data(as_text=True))
+
+
+class TestDeleteButton(BaseTestCase):
+    def test_delete_redirects_back_to_the_same_page(self):
+        user = self.add_user("michael", "michael@realpython.com")
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertIn(f'action="/delete/{user.id}?page=1"', page)
+        response = self.client.post(f"/delete/{user.id}?page=1", data={"csrf_token": self.csrf_token()})
+        self.assertEqual((response.status_code, response.headers["Location"]), (303, "/?page=1"))
+        self.assertEqual(self.user_count(), 0)
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertIn('<p class="notice" role="status">michael@realpython.com was deleted.</p>', page)
+        self.assertIn("No users!", page)
+
+    def test_delete_needs_the_csrf_token(self):
+        user = self.add_user()
+        response = self.client.post(f"/delete/{user.id}", headers={"Accept": "text/html"})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("CSRF", response.get_data(as_text=True))
+        self.assertEqual(self.user_count(), 1)
+
+    def test_deleting_an_unknown_user(self):
+        response = self.client.post(
+            "/delete/999", data={"csrf_token": self.csrf_token()}, headers={"Accept": "text/html"}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("User does not exist", response.get_data(as_text=True))
+
+    def test_delete_is_post_only(self):
+        user = self.add_user()
+        self.assertEqual(self.client.get(f"/delete/{user.id}").status_code, 405)
+        self.assertEqual(self.user_count(), 1)
+
+
+class TestDocsPage(BaseTestCase):
+    def test_docs_page_loads_swagger_ui_from_the_app(self):
+        response = self.client.get("/docs")
+        page = response.get_data(as_text=True)
+        self.assertEqual((response.status_code, response.mimetype), (200, "text/html"))
+        self.assertIn('data-spec-url="/openapi.json"', page)
+        self.assertIn('<script src="/docs/assets/swagger-ui-bundle.js"></script>', page)
+        self.assertIn('<link rel="stylesheet" href="/docs/assets/swagger-ui.css">', page)
+        self.assertIn('<script src="/static/docs.js"></script>', page)
+        self.assertNotRegex(page, r'(src|href)="(https?:)?//')
+        self.assertNotIn("<script>", page)
+
+    def test_swagger_ui_files_are_served(self):
+        for name, mimetype in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css")):
+            with self.subTest(name=name):
+                response = self.client.get(f"/docs/assets/{name}")
+                self.assertEqual((response.status_code, response.mimetype), (200, mimetype))
+                self.assertGreater(len(response.get_data()), 100_000)
+                response.close()
+
+    def test_only_swagger_ui_files_are_served(self):
+        for name in ("oauth2-redirect.html", "..%2F..%2Fconfig.py", "swagger-editor.js"):
+            with self.subTest(name=name):
+                self.assertEqual(
+                    self.client.get(f"/docs/assets/{name}", headers={"Accept": "text/html"}).status_code, 404
+                )

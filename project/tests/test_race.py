@@ -1,0 +1,39 @@
+"""Concurrent writers against the real database: the unique index decides, and nobody gets a 500."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from project.tests.base import BaseTestCase
+from project.tests.test_counts import counted
+
+WRITERS = 8
+
+
+class TestConcurrentPosts(BaseTestCase):
+    def post_together(self, payloads: list[dict]) -> list[tuple[int, dict]]:
+        """POST every payload at once, each from its own thread, app context and database connection."""
+        barrier = threading.Barrier(len(payloads))
+
+        def post(payload: dict) -> tuple[int, dict]:
+            client = self.app.test_client()
+            barrier.wait()
+            response = client.post("/users", json=payload)
+            return response.status_code, response.get_json()
+
+        with ThreadPoolExecutor(len(payloads)) as pool:
+            return list(pool.map(post, payloads))
+
+    def test_same_email_stores_one_row(self):
+        answers = self.post_together([{"username": f"u{n}", "email": "race@example.com"} for n in range(WRITERS)])
+        codes = sorted(code for code, _ in answers)
+        self.assertEqual(codes, [201] + [400] * (WRITERS - 1))
+        for code, body in answers:
+            if code == 400:
+                self.assertEqual(body, {"status": "fail", "message": "Sorry. That email already exists."})
+        self.assertEqual((self.user_count(), counted()), (1, 1))
+
+    def test_different_emails_are_all_stored(self):
+        answers = self.post_together([{"username": f"u{n}", "email": f"u{n}@example.com"} for n in range(WRITERS)])
+        self.assertEqual([code for code, _ in answers], [201] * WRITERS)
+        self.assertEqual((self.user_count(), counted()), (WRITERS, WRITERS))
+        self.assertEqual(len({body["data"]["id"] for _, body in answers}), WRITERS)
