@@ -1,0 +1,53 @@
+"""The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, and its database (E2E_ADMIN_DATABASE_URL)."""
+
+import os
+import uuid
+
+import pymysql
+import pytest
+import requests
+from sqlalchemy.engine import make_url
+
+
+def required(name: str, example: str) -> str:
+    """An environment variable the end-to-end tests cannot do without."""
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} must be set, e.g. {name}={example}")
+    return value
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+    return required("BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+
+
+@pytest.fixture
+def admin_connection():
+    """A privileged connection to the service's database, for holding locks the service must wait on."""
+    url = make_url(required("E2E_ADMIN_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/users_prod"))
+    connection = pymysql.connect(
+        host=url.host, port=url.port or 3306, user=url.username, password=url.password or "", database=url.database
+    )
+    with connection:
+        yield connection
+
+
+@pytest.fixture
+def http(base_url: str):
+    """A requests session whose paths are relative to BASE_URL."""
+
+    class Session(requests.Session):
+        def request(self, method, url, *args, **kwargs):
+            kwargs.setdefault("timeout", 10)
+            kwargs.setdefault("allow_redirects", False)
+            return super().request(method, base_url + url, *args, **kwargs)
+
+    with Session() as session:
+        yield session
+
+
+@pytest.fixture
+def email() -> str:
+    """An email no other test run has used."""
+    return f"e2e-{uuid.uuid4().hex}@example.com"

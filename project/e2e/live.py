@@ -1,0 +1,36 @@
+"""Helpers for tests against a running service: waiting for something to happen, and watching the
+service from outside (its waiting writes, its listening port)."""
+
+import socket
+import time
+from collections.abc import Callable
+
+import pytest
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "the condition") -> None:
+    """Poll until the condition holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)
+
+
+def writers_waiting(connection) -> int:
+    """How many of the service's inserts wait on the users table's lock (seen through a MySQL connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+            " WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE 'INSERT INTO users%'"
+        )
+        return cursor.fetchone()[0]
+
+
+def refuses_connections(port: int) -> bool:
+    """Whether nothing listens on this local port any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False

@@ -1,0 +1,143 @@
+"""The index page and the docs page in a real, headless Chromium (Debian's chromium and chromium-driver).
+Screenshots of every page visited land in .artifacts/screenshots/."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".artifacts" / "screenshots"
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,1000",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.implicitly_wait(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def wait(driver: WebDriver, condition, timeout: float = 10):
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def screenshot(driver: WebDriver, name: str, expected_errors: tuple[str, ...] = ()) -> None:
+    """Save the page as it looks, and check that the browser reported no error on it but those expected
+    (a Content-Security-Policy violation would be one)."""
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert [error for error in errors if not error.endswith(expected_errors)] == [], errors
+
+
+def rows(driver: WebDriver) -> list[str]:
+    """The emails in the users table, top to bottom."""
+    return [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "table.users tbody tr td:nth-child(2)")]
+
+
+def submit_form(driver: WebDriver, base_url: str, username: str, email: str) -> None:
+    driver.get(f"{base_url}/")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.CSS_SELECTOR, "form.user-form button[type=submit]").click()
+
+
+def add_users(base_url: str, count: int, tag: str) -> list[str]:
+    """Add users through the API, oldest first; their emails."""
+    emails = [f"browser-{tag}-{n:02d}@example.com" for n in range(count)]
+    for n, email in enumerate(emails):
+        response = requests.post(f"{base_url}/users", json={"username": f"browser {n}", "email": email}, timeout=10)
+        assert response.status_code == 201
+    return emails
+
+
+def test_add_a_user_through_the_form(browser, base_url):
+    email = f"form-{uuid.uuid4().hex[:12]}@example.com"
+    submit_form(browser, base_url, "Ada Lovelace", email)
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == f"{email} was added!"
+    assert browser.current_url == f"{base_url}/"
+    assert rows(browser)[0] == email
+    screenshot(browser, "index-added")
+
+
+def test_a_duplicate_email_shows_the_error(browser, base_url):
+    email = f"dup-{uuid.uuid4().hex[:12]}@example.com"
+    assert requests.post(f"{base_url}/users", json={"username": "first", "email": email}, timeout=10).status_code == 201
+    submit_form(browser, base_url, "second", email.upper())
+    error = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "#email-errors li")))
+    assert error.text == "Sorry. That email already exists."
+    assert browser.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
+    assert browser.find_element(By.ID, "username").get_attribute("value") == "second"
+    # The page comes back with status 400, which Chromium reports as a failed load.
+    screenshot(browser, "index-duplicate", ("the server responded with a status of 400 (BAD REQUEST)",))
+
+
+def test_page_through_thirty_users(browser, base_url):
+    emails = add_users(base_url, 30, uuid.uuid4().hex[:8])
+    newest_first = list(reversed(emails))
+    browser.get(f"{base_url}/")
+    assert rows(browser) == newest_first[:20]
+    assert browser.find_element(By.CSS_SELECTOR, ".pager .current").text.startswith("Page 1 of ")
+    screenshot(browser, "index-page-1")
+    browser.find_element(By.LINK_TEXT, "Older").click()
+    wait(browser, expected_conditions.url_to_be(f"{base_url}/?page=2"))
+    assert rows(browser)[:10] == newest_first[20:]
+    assert browser.find_element(By.CSS_SELECTOR, ".pager .current").text.startswith("Page 2 of ")
+    screenshot(browser, "index-page-2")
+    browser.find_element(By.LINK_TEXT, "Newer").click()
+    wait(browser, expected_conditions.url_to_be(f"{base_url}/?page=1"))
+    assert rows(browser) == newest_first[:20]
+
+
+def test_delete_a_user(browser, base_url):
+    [email] = add_users(base_url, 1, uuid.uuid4().hex[:8])
+    browser.get(f"{base_url}/")
+    assert rows(browser)[0] == email
+    browser.find_element(By.CSS_SELECTOR, f'button[aria-label="Delete {email}"]').click()
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == f"{email} was deleted."
+    assert email not in rows(browser)
+    screenshot(browser, "index-deleted")
+    assert requests.get(f"{base_url}/users?email={email}", timeout=10).json()["data"]["users"] == []
+
+
+def test_docs_page_renders_the_users_operations(browser, base_url):
+    browser.get(f"{base_url}/docs")
+    wait(browser, expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".opblock")), timeout=20)
+    methods = {element.text for element in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-method")}
+    paths = {
+        element.text.replace("\u200b", "")
+        for element in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
+    }
+    assert {"/ping", "/users", "/users/{user_id}"} <= paths
+    assert {"GET", "POST", "PUT", "PATCH", "DELETE"} <= methods
+    assert browser.find_element(By.CSS_SELECTOR, ".info .title").text.startswith("Users service")
+    screenshot(browser, "docs")
