@@ -1,0 +1,341 @@
+"""`make bench`: the service through nginx -> gunicorn -> MariaDB, measured side by side with baselines.
+
+Speed is only ever compared within this one command: each scenario alternates the service with its
+baselines, round after round, on the same machine at the same time, and reports their ratios.
+Writes the table to stdout, and .artifacts/bench/results.json and results.png.
+"""
+
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pymysql
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_SCRIPTS = Path(__file__).parent / "wrk"
+OUT = ROOT / ".artifacts" / "bench"
+BIN = ROOT / ".venv" / "bin"
+DATABASE = "users_test"  # the service's user may use it already; its tables are dropped at the end
+ROOT_URL = f"mysql+pymysql://root:@127.0.0.1:3306/{DATABASE}?charset=utf8mb4"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = 32  # enough to keep every worker thread busy
+LATENCY_CONNECTIONS = 4  # the page scenario measures latency, not a saturated queue
+STACK = {"STACK_PORT": "8070", "STACK_APP_PORT": "5071", "STACK_RUN_DIR": "/tmp/users-bench-8070"}
+# One load generator is one client address: the write limit would measure itself, not the service.
+UNLIMITED_WRITES = {"WRITE_RATE_LIMIT": "1000000r/s", "WRITE_RATE_BURST": "1000000"}
+SERVICE = f"http://127.0.0.1:{STACK['STACK_PORT']}"
+TARGETS = {
+    "ping": ("GET /ping: service / bare app", 0.90, ">="),
+    "user": ("GET /users/<id>: service / raw PyMySQL app", 0.70, ">="),
+    "page": ("GET /users page p50: 1,000,000 rows / 10 rows", 1.5, "<="),
+    "seed": ("seed_db --count 100000 (s)", 10.0, "<="),
+}
+
+
+def run(*command: str | Path, env: dict | None = None, **options) -> str:
+    """Run a command to its end; its standard output."""
+    return subprocess.run(
+        [str(part) for part in command],
+        env={**os.environ, **(env or {})},
+        check=True,
+        capture_output=True,
+        text=True,
+        **options,
+    ).stdout
+
+
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    """Wait until something listens on this local port (gunicorn preloads the app before it listens)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+class Gunicorn:
+    """A baseline app under gunicorn, with the service's own gunicorn.conf.py (the same worker settings)."""
+
+    def __init__(self, app: str, port: int, env: dict | None = None) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            [BIN / "gunicorn", "--config", ROOT / "gunicorn.conf.py", app],
+            cwd=ROOT,
+            env={**os.environ, **(env or {}), "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(port)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+class Nginx:
+    """nginx from the service's own template, in front of a baseline app."""
+
+    def __init__(self, port: int, upstream_port: int) -> None:
+        self.env = {
+            "STACK_PORT": str(port),
+            "STACK_APP_PORT": str(upstream_port),
+            "STACK_RUN_DIR": f"/tmp/users-bench-{port}",
+            **UNLIMITED_WRITES,
+        }
+        run(ROOT / "scripts" / "stack", "render", env=self.env)
+        self.conf = Path(self.env["STACK_RUN_DIR"]) / "nginx.conf"
+        run("nginx", "-c", self.conf)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        run("nginx", "-c", self.conf, "-s", "quit")
+
+
+def wrk(url: str, script: str = "get.lua", *args: str, connections: int = CONNECTIONS) -> dict:
+    """One wrk run: requests per second, latency percentiles and errors."""
+    output = run("wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "-s", script, url, "--", *args, cwd=WRK_SCRIPTS)
+    report = json.loads(next(line for line in reversed(output.splitlines()) if line.startswith("{")))
+    errors = report["errors"]
+    return {
+        "requests_per_s": report["requests"] / (report["duration_us"] / 1e6),
+        "p50_ms": report["latency_us"]["p50"] / 1000,
+        "p99_ms": report["latency_us"]["p99"] / 1000,
+        "non_2xx": errors["status"],
+        "socket_errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+    }
+
+
+def side_by_side(variants: dict[str, Callable[[], dict]]) -> dict[str, dict]:
+    """Alternate the variants round after round; per variant the median run, with every run's errors summed."""
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for _ in range(ROUNDS):
+        for name, measure in variants.items():
+            runs[name].append(measure())
+    return {
+        name: {
+            "requests_per_s": statistics.median(run["requests_per_s"] for run in measured),
+            "p50_ms": statistics.median(run["p50_ms"] for run in measured),
+            "p99_ms": statistics.median(run["p99_ms"] for run in measured),
+            "non_2xx": sum(run["non_2xx"] for run in measured),
+            "socket_errors": sum(run["socket_errors"] for run in measured),
+            "runs": measured,
+        }
+        for name, measured in runs.items()
+    }
+
+
+def manage(*args: str) -> None:
+    run(BIN / "python", ROOT / "manage.py", *args, env={"DATABASE_URL": ROOT_URL, "APP_SETTINGS": ""})
+
+
+def seed(count: int) -> float:
+    """Add `count` generated users; the wall time it took."""
+    started = time.perf_counter()
+    manage("seed_db", "--count", str(count))
+    return time.perf_counter() - started
+
+
+def database(query: str) -> list[tuple]:
+    connection = pymysql.connect(host="127.0.0.1", user="root", database=DATABASE, autocommit=True)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(query)
+        return list(cursor.fetchall())
+
+
+def prepare_database() -> None:
+    """Fresh tables in the test database (project/db/create.sql lets the service's own user use it)."""
+    run(ROOT / "scripts" / "mariadb-ready", DATABASE)
+    manage("recreate_db")
+
+
+def drop_tables() -> None:
+    """Leave the test database as empty as the test suite leaves it."""
+    database("DROP TABLE IF EXISTS users, user_counts, alembic_version")
+
+
+def service_database_url() -> str:
+    """The URL the stack's service connects with (its own user and password)."""
+    lines = (Path(STACK["STACK_RUN_DIR"]) / "service.env").read_text().splitlines()
+    return next(line.split("=", 1)[1] for line in lines if line.startswith("DATABASE_URL="))
+
+
+def page_latency(label: str) -> dict:
+    return side_by_side({label: lambda: wrk(f"{SERVICE}/users?page=1", connections=LATENCY_CONNECTIONS)})[label]
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    versions = {
+        "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
+        "mariadb": database("SELECT VERSION()")[0][0],
+        "python": platform.python_version(),
+        "gunicorn": run(BIN / "gunicorn", "--version").strip(),
+    }
+    return {"cpu": cpu, "cpus_usable": len(os.sched_getaffinity(0)), "kernel": platform.release(), **versions}
+
+
+def benchmark() -> dict:
+    prepare_database()
+    manage("seed_db", "--count", "8")  # with the two seed users: 10 rows
+    run(ROOT / "scripts" / "stack", "up", env={**STACK, "STACK_DATABASE": DATABASE, **UNLIMITED_WRITES})
+    servers: list = []
+    try:
+        results: dict = {"machine": machine(), "scenarios": {}}
+        pages = {"10 rows": page_latency("10 rows")}
+
+        servers += [hello := Gunicorn("project.bench.baselines:hello", 5072)]
+        servers += [floor := Gunicorn("project.bench.baselines:minimal_flask", 5073)]
+        servers += [hello_nginx := Nginx(8072, hello.port), floor_nginx := Nginx(8073, floor.port)]
+        results["scenarios"]["ping"] = side_by_side(
+            {
+                "service (nginx)": lambda: wrk(f"{SERVICE}/ping"),
+                "bare app": lambda: wrk(f"http://127.0.0.1:{hello.port}/ping"),
+                "bare app (nginx)": lambda: wrk(f"{hello_nginx.url}/ping"),
+                "minimal Flask (nginx)": lambda: wrk(f"{floor_nginx.url}/ping"),
+            }
+        )
+
+        results["seed_100k_s"] = seed(100_000)
+        pages["100,000 rows"] = page_latency("100,000 rows")
+
+        ids = OUT / "user_ids.txt"
+        ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users ORDER BY RAND() LIMIT 10000")))
+        servers += [
+            raw := Gunicorn("project.bench.baselines:raw_users", 5074, {"BENCH_DATABASE_URL": service_database_url()})
+        ]
+        servers += [raw_nginx := Nginx(8074, raw.port)]
+        results["scenarios"]["user"] = side_by_side(
+            {
+                "service (nginx)": lambda: wrk(SERVICE, "user_ids.lua", str(ids)),
+                "raw PyMySQL app": lambda: wrk(f"http://127.0.0.1:{raw.port}", "user_ids.lua", str(ids)),
+                "raw PyMySQL app (nginx)": lambda: wrk(raw_nginx.url, "user_ids.lua", str(ids)),
+            }
+        )
+
+        results["scenarios"]["create"] = side_by_side(
+            {"service (nginx)": lambda: wrk(SERVICE, "new_users.lua", secrets.token_hex(4))}
+        )
+
+        seed(1_000_000 - database("SELECT COUNT(*) FROM users")[0][0])
+        pages["1,000,000 rows"] = page_latency("1,000,000 rows")
+        results["scenarios"]["page"] = pages
+        return results
+    finally:
+        for server in reversed(servers):
+            server.stop()
+        run(ROOT / "scripts" / "stack", "down", env=STACK)
+        drop_tables()
+
+
+def ratios(results: dict) -> dict:
+    scenarios = results["scenarios"]
+
+    def rps(scenario: str, variant: str) -> float:
+        return scenarios[scenario][variant]["requests_per_s"]
+
+    return {
+        "ping": rps("ping", "service (nginx)") / rps("ping", "bare app"),
+        "ping_vs_bare_behind_nginx": rps("ping", "service (nginx)") / rps("ping", "bare app (nginx)"),
+        "ping_floor_vs_bare_behind_nginx": rps("ping", "minimal Flask (nginx)") / rps("ping", "bare app (nginx)"),
+        "user": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app"),
+        "user_vs_raw_behind_nginx": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app (nginx)"),
+        "page": scenarios["page"]["1,000,000 rows"]["p50_ms"] / scenarios["page"]["10 rows"]["p50_ms"],
+        "seed": results["seed_100k_s"],
+    }
+
+
+def verdicts(results: dict) -> list[dict]:
+    measured = results["ratios"]
+    runs = [variant for scenario in results["scenarios"].values() for variant in scenario.values()]
+    errors = sum(variant["non_2xx"] + variant["socket_errors"] for variant in runs)
+    verdicts = [
+        {
+            "target": label,
+            "limit": limit,
+            "measured": round(measured[key], 3),
+            "met": measured[key] >= limit if sense == ">=" else measured[key] <= limit,
+        }
+        for key, (label, limit, sense) in TARGETS.items()
+    ]
+    return [
+        *verdicts,
+        {"target": "non-2xx and socket errors, all runs", "limit": 0, "measured": errors, "met": errors == 0},
+    ]
+
+
+def table(results: dict) -> str:
+    lines = [f"{'scenario':10} {'variant':26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}"]
+    for scenario, variants in results["scenarios"].items():
+        for name, figures in variants.items():
+            lines.append(
+                f"{scenario:10} {name:26} {figures['requests_per_s']:9.0f} {figures['p50_ms']:8.2f} "
+                f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d} {figures['socket_errors']:8d}"
+            )
+    lines.append("")
+    lines += [f"ratio {name:34} {value:8.3f}" for name, value in results["ratios"].items()]
+    lines.append("")
+    for verdict in results["verdicts"]:
+        status = "met   " if verdict["met"] else "MISSED"
+        lines.append(f"{status} {verdict['target']:48} {verdict['measured']:>10} (limit {verdict['limit']})")
+    return "\n".join(lines)
+
+
+def chart(results: dict, path: Path) -> None:
+    """Throughput and p99 latency per scenario and variant, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bars = [
+        (f"{scenario}\n{name}", figures)
+        for scenario, variants in results["scenarios"].items()
+        for name, figures in variants.items()
+    ]
+    labels = [label for label, _ in bars]
+    figure, (throughput, latency) = plt.subplots(2, 1, figsize=(13, 8), sharex=True)
+    throughput.bar(labels, [figures["requests_per_s"] for _, figures in bars], color="#2563eb")
+    throughput.set_ylabel("requests / s")
+    latency.bar(labels, [figures["p99_ms"] for _, figures in bars], color="#b42318")
+    latency.set_ylabel("p99 latency (ms)")
+    latency.tick_params(axis="x", labelrotation=60, labelsize=8)
+    figure.suptitle(f"users service benchmark - {results['machine']['cpu']} ({results['machine']['cpus_usable']} CPUs)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    results = benchmark()
+    results["ratios"] = ratios(results)
+    results["verdicts"] = verdicts(results)
+    results["seconds"] = round(time.monotonic() - started)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, OUT / "results.png")
+    print(table(results))
+    print(f"\n{results['machine']}\nwritten: {OUT / 'results.json'}, {OUT / 'results.png'} ({results['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()

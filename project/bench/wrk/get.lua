@@ -1,0 +1,2 @@
+-- A plain GET of the URL wrk is given.
+dofile("report.lua")
