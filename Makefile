@@ -1,0 +1,70 @@
+# The commands the README names. Each one sets up the virtualenv it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help run test lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench
+
+help:  ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(READY): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(READY)  ## serve on http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set)
+	$(BIN)/python manage.py db upgrade
+	$(BIN)/python manage.py seed_db
+	$(BIN)/python manage.py run --debug --host $(HOST) --port $(PORT)
+
+test: $(READY)  ## run the test suite (on SQLite, or on DATABASE_TEST_URL)
+	$(BIN)/python manage.py test
+
+lint: $(READY)  ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(READY)  ## ruff: fix what it can, then format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+E2E_MARKERS ?= not shutdown
+e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL
+	$(BIN)/python -m pytest project/e2e -m "$(E2E_MARKERS)"
+
+clean:  ## remove the virtualenv, caches and local databases
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+stack-up: $(READY)  ## the production shape without Docker: nginx (STACK_PORT, 8080) -> gunicorn -> MariaDB
+	scripts/stack up
+
+stack-down:  ## stop what stack-up started, letting requests in flight finish
+	scripts/stack down
+
+stack-test: $(READY)  ## stack-up, the end-to-end and browser tests through nginx, then a graceful stack-down
+	scripts/stack test
+
+browser-test: $(READY)  ## the browser tests in headless Chromium against BASE_URL (installs Chromium if missing)
+	scripts/browser-ready
+	$(BIN)/python -m pytest project/e2e -m browser
+
+schemathesis: $(READY)  ## schemathesis, every check, against the OpenAPI document of a live service on MariaDB
+	scripts/schemathesis
+
+test-faults: $(READY)  ## fault tests on a stack of their own (MariaDB stopped, workers killed, load, limits)
+	scripts/test-faults
+
+$(VENV)/.bench: requirements-bench.txt $(READY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench  ## the benchmark: the stack side by side with baseline apps (a few minutes)
+	scripts/bench
+
+check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: no Docker engine needed
+	scripts/check-containers
