@@ -13,8 +13,14 @@ NO_SUCH_USER = "/users/2147483647"
 # let a few more through: a client keeps writing until refused, and is refused long before this.
 ATTEMPTS = BURST * 10
 
+
+def post_json(http, url):
+    """A new user through the API: each one created, not refused as a duplicate."""
+    return http.post(f"{url}/users", json={"username": "r", "email": f"{uuid.uuid4().hex}@example.com"})
+
+
 WRITES = {
-    "json": lambda http, url: http.post(f"{url}/users", json={"username": "r", "email": f"{uuid.uuid4().hex}@example.com"}),
+    "json": post_json,
     "form": lambda http, url: http.post(f"{url}/", data={"username": "form", "email": "form@example.com"}),
     "put": lambda http, url: http.put(f"{url}{NO_SUCH_USER}", json={"username": "r", "email": "r@example.com"}),
     "patch": lambda http, url: http.patch(f"{url}{NO_SUCH_USER}", json={"active": False}),

@@ -16,12 +16,15 @@ def test_a_killed_worker_is_replaced(stack):
     workers = stack.workers()
     victim = min(workers)
     stop = threading.Event()
-    answers: list[requests.Response] = []
+    answers: list[requests.Response | requests.RequestException] = []
 
     def load() -> None:
         with requests.Session() as http:
             while not stop.is_set():
-                answers.append(http.get(f"{stack.url}/users?per_page=5", timeout=30))
+                try:
+                    answers.append(http.get(f"{stack.url}/users?per_page=5", timeout=30))
+                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as broken:
+                    answers.append(broken)  # the worker died between sending the headers and the body
 
     with ThreadPoolExecutor(LOAD_THREADS) as pool:
         running = [pool.submit(load) for _ in range(LOAD_THREADS)]
@@ -38,9 +41,12 @@ def test_a_killed_worker_is_replaced(stack):
             stop.set()
         for thread in running:
             thread.result()
-    failures = [answer for answer in answers if answer.status_code != 200]
-    # At most the requests the dead worker was serving failed, and nginx answered those in the envelope.
-    assert len(failures) <= 4
-    assert all((failure.status_code, failure.json()["status"]) == (502, "fail") for failure in failures)
+    failures = [answer for answer in answers if isinstance(answer, Exception) or answer.status_code != 200]
+    # At most the requests the dead worker held failed (each load thread has one in flight). nginx
+    # answered those in the envelope, unless the worker had already sent the headers: then the body is
+    # cut short of its Content-Length, and the client sees a broken response, not a wrong one.
+    assert len(failures) <= LOAD_THREADS
+    errors = [failure for failure in failures if isinstance(failure, requests.Response)]
+    assert all((failure.status_code, failure.json()["status"]) == (502, "fail") for failure in errors)
     after = [requests.get(f"{stack.url}/users?per_page=1", timeout=5).status_code for _ in range(50)]
     assert after == [200] * 50
