@@ -1,4 +1,4 @@
-"""CLI commands: recreate_db, seed_db, test and wait_db."""
+"""CLI commands: recreate_db, seed_db, recount_users, test and wait_db."""
 
 import secrets
 import subprocess
@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import OperationalError
 
-from project.api.counts import add_to_counts
+from project.api.counts import add_to_counts, recount
 from project.api.models import User, utcnow
 from project.database import drop_schema
 from project.extensions import db
@@ -59,6 +59,14 @@ def add_generated_users(count: int) -> None:
             add_to_counts(db.session, Counter({True: len(rows)}))
             db.session.commit()
             progress.update(len(numbers))
+
+
+@click.command("recount_users")
+def recount_users() -> None:
+    """Count the users table again, for when rows were written by hand past the service's running totals."""
+    totals = recount(db.session)
+    db.session.commit()
+    click.echo(f"Users counted: {totals[True]} active, {totals[False]} inactive.")
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})

@@ -73,6 +73,17 @@ def count_flushed_users(session: Session, flush_context) -> None:
     add_to_counts(session, changes)
 
 
+def recount(session: Session) -> dict[bool, int]:
+    """Set the totals to what the table holds, for rows written by hand past the service. Zeroing every
+    shard first locks them all: a writer whose user row is not committed yet waits, then adds itself."""
+    counts = UserCount.__table__
+    session.execute(update(counts).values(users=0))
+    actual = dict(session.execute(select(User.active, func.count()).group_by(User.active)).all())
+    totals = {active: actual.get(active, 0) for active in (False, True)}
+    session.execute(update(counts).where(counts.c.shard == 0).values(users=case(totals, value=counts.c.active)))
+    return totals
+
+
 def count_users(connection: Connection, active: bool | None = None) -> int:
     """How many users there are (with this `active` value, if given), from the shards alone."""
     statement = select(func.coalesce(func.sum(UserCount.users), 0))

@@ -4,10 +4,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import delete, insert, inspect
 
 from project import config, create_app
-from project.api.models import User
+from project.api.models import User, utcnow
 from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.tests.test_config import environment
@@ -59,6 +59,34 @@ class TestSeedDb(CliTestCase):
         result = self.invoke("seed_db", "--count", "-1")
         self.assertEqual(result.exit_code, 2)
         self.assertEqual(self.user_count(), 0)
+
+
+class TestRecountUsers(CliTestCase):
+    def total(self, **filters: str) -> int:
+        """The users list's total, as a client reads it."""
+        return self.client.get("/users", query_string=filters).get_json()["data"]["pagination"]["total"]
+
+    def test_sets_the_totals_to_what_the_table_holds(self):
+        self.add_user("kept", "kept@example.com")
+        self.add_user("gone", "gone@example.com")
+        now = utcnow()
+        by_hand = [
+            {"username": "sql", "email": f"{n}@example.com", "active": n % 2 == 0, "created_at": now} for n in range(5)
+        ]
+        db.session.execute(insert(User.__table__), by_hand)  # past the service: the running totals miss these
+        db.session.execute(delete(User.__table__).where(User.email == "gone@example.com"))
+        db.session.commit()
+        self.assertEqual(self.total(), 2)
+        result = self.invoke("recount_users")
+        self.assertEqual((result.exit_code, result.output), (0, "Users counted: 4 active, 2 inactive.\n"))
+        self.assertEqual((self.total(), self.total(active="true"), self.total(active="false")), (6, 4, 2))
+        self.client.post("/users", json={"username": "new", "email": "new@example.com"})  # counted on from there
+        self.assertEqual(self.total(), 7)
+
+    def test_an_empty_table_counts_zero(self):
+        result = self.invoke("recount_users")
+        self.assertEqual((result.exit_code, result.output), (0, "Users counted: 0 active, 0 inactive.\n"))
+        self.assertEqual(self.total(), 0)
 
 
 class TestTestCommand(CliTestCase):

@@ -3,6 +3,8 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from project.api.counts import recount
+from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.tests.test_counts import counted
 
@@ -37,3 +39,28 @@ class TestConcurrentPosts(BaseTestCase):
         self.assertEqual([code for code, _ in answers], [201] * WRITERS)
         self.assertEqual((self.user_count(), counted()), (WRITERS, WRITERS))
         self.assertEqual(len({body["data"]["id"] for _, body in answers}), WRITERS)
+
+    def test_recounting_while_users_are_added(self):
+        """Writers keep adding users before, during and after a recount: none is missed or counted twice."""
+        started = threading.Barrier(WRITERS + 1)
+        recounted = threading.Event()
+
+        def write(writer: int) -> list[int]:
+            client = self.app.test_client()
+            codes: list[int] = []
+            while not recounted.is_set() or len(codes) < 10:
+                payload = {"username": "w", "email": f"w{writer}-{len(codes)}@example.com"}
+                codes.append(client.post("/users", json=payload).status_code)
+                if len(codes) == 1:
+                    started.wait()
+            return codes
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            writing = [pool.submit(write, writer) for writer in range(WRITERS)]
+            started.wait()
+            recount(db.session)
+            db.session.commit()
+            recounted.set()
+            codes = [code for writer in writing for code in writer.result()]
+        self.assertEqual(set(codes), {201})
+        self.assertEqual((self.user_count(), counted()), (len(codes), len(codes)))
