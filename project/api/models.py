@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, String, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Index, String, TypeDecorator
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -68,8 +68,12 @@ class User(db.Model):
     """A user of the service; the email is unique, enforced by the database's own index."""
 
     __tablename__ = "users"
-    # Binary collation: comparisons and uniqueness behave as on SQLite (no case or accent folding).
-    __table_args__ = mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin")
+    __table_args__ = (
+        # A list filtered by `active` walks one of these in the order asked for, whatever the share of each.
+        *(Index(f"ix_users_active_{column}", "active", column) for column in ("created_at", "username", "email", "id")),
+        # Binary collation: comparisons and uniqueness behave as on SQLite (no case or accent folding).
+        mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(128), index=True)

@@ -28,6 +28,8 @@ ROOT_URL = f"mysql+pymysql://root:@127.0.0.1:3306/{DATABASE}?charset=utf8mb4"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 32  # enough to keep every worker thread busy
+# At 1,000,000 rows, besides the first page: other sorts, a filter no row matches, a deep page.
+OTHER_PAGES = {f"1M, {query}": query for query in ("sort=email", "sort=-username", "active=false", "page=25000")}
 LATENCY_CONNECTIONS = 4  # the page scenario measures latency, not a saturated queue
 STACK = {"STACK_PORT": "8070", "STACK_APP_PORT": "5071", "STACK_RUN_DIR": "/tmp/users-bench-8070"}
 # One load generator is one client address: the write limit would measure itself, not the service.
@@ -172,8 +174,14 @@ def service_database_url() -> str:
     return next(line.split("=", 1)[1] for line in lines if line.startswith("DATABASE_URL="))
 
 
-def page_latency(label: str) -> dict:
-    return side_by_side({label: lambda: wrk(f"{SERVICE}/users?page=1", connections=LATENCY_CONNECTIONS)})[label]
+def page_latency(queries: dict[str, str]) -> dict:
+    """Latency of the users list, one variant per query string ({label: query})."""
+    return side_by_side(
+        {
+            label: lambda query=query: wrk(f"{SERVICE}/users?{query}", connections=LATENCY_CONNECTIONS)
+            for label, query in queries.items()
+        }
+    )
 
 
 def machine() -> dict:
@@ -201,7 +209,7 @@ def benchmark() -> dict:
     servers: list = []
     try:
         results: dict = {"machine": machine(), "scenarios": {}}
-        pages = {"10 rows": page_latency("10 rows")}
+        pages = page_latency({"10 rows": "page=1"})
 
         servers += [hello := Gunicorn("project.bench.baselines:hello", 5072)]
         servers += [floor := Gunicorn("project.bench.baselines:minimal_flask", 5073)]
@@ -216,7 +224,7 @@ def benchmark() -> dict:
         )
 
         results["seed_100k_s"] = seed(100_000)
-        pages["100,000 rows"] = page_latency("100,000 rows")
+        pages |= page_latency({"100,000 rows": "page=1"})
 
         ids = OUT / "user_ids.txt"
         ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users ORDER BY RAND() LIMIT 10000")))
@@ -237,7 +245,7 @@ def benchmark() -> dict:
         )
 
         seed(1_000_000 - database("SELECT COUNT(*) FROM users")[0][0])
-        pages["1,000,000 rows"] = page_latency("1,000,000 rows")
+        pages |= page_latency({"1,000,000 rows": "page=1", **OTHER_PAGES})
         results["scenarios"]["page"] = pages
         return results
     finally:
