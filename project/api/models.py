@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, Index, String, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Index, String, TypeDecorator, update
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -106,8 +106,16 @@ def delete(user: User) -> None:
 
 
 def get_user_or_404(user_id: int) -> User:
-    """The user with this id, to change it; an id no INT key can hold is simply not found."""
-    user = db.session.get(User, user_id) if user_id in ID_RANGE else None
+    """The user with this id, to change it: locked until the commit, so that concurrent changes of one user
+    queue up and each sees the one before (a user deleted meanwhile is not found). An id no INT key can hold
+    is simply not found."""
+    if user_id not in ID_RANGE:
+        raise UserNotFound()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks and ignores FOR UPDATE: its write lock, taken now, does the same.
+        users = User.__table__
+        db.session.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
+    user = db.session.get(User, user_id, with_for_update=True)
     if user is None:
         raise UserNotFound()
     return user
