@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 
 import flask_smorest
 from flask import Request
@@ -31,7 +32,10 @@ class UserIdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         if not INTEGER.fullmatch(value):
             raise BadUserId()
-        return int(value)
+        digits = value.removeprefix("-").lstrip("0") or "0"
+        if len(digits) > 19:  # far past every key (and int() refuses over 4,300 digits): not found
+            return sys.maxsize
+        return -int(digits) if value.startswith("-") else int(digits)
 
     def to_url(self, value: int) -> str:
         return str(int(value))

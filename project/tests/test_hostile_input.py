@@ -106,6 +106,8 @@ class TestIdsRoutesAndParameters(HostileTestCase):
                 ("0", 404, NOT_FOUND),
                 ("-5", 404, NOT_FOUND),
                 ("9" * 40, 404, NOT_FOUND),
+                ("9" * 5000, 404, NOT_FOUND),  # past int()'s limit on digits
+                ("-" + "0" * 5000 + "7", 404, NOT_FOUND),
                 ("1e9", 400, BAD_ID),
                 ("0x1", 400, BAD_ID),
                 ("%F0%9F%98%80", 400, BAD_ID),
