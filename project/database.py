@@ -36,5 +36,8 @@ def refuse_closed_connection(dbapi_connection, connection_record, connection_pro
     sock = getattr(dbapi_connection, "_sock", None)  # PyMySQL's socket
     if sock is None:
         dbapi_connection.ping(reconnect=False)  # no socket to look at: ask the server instead
-    elif select.select([sock], [], [], 0)[0]:
-        raise DisconnectionError("the server has closed this connection")
+    else:
+        waiting = select.poll()  # not select(): it fails on descriptors past 1023, which a busy worker reaches
+        waiting.register(sock, select.POLLIN)
+        if waiting.poll(0):
+            raise DisconnectionError("the server has closed this connection")
