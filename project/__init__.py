@@ -43,10 +43,11 @@ def load_config(app: Flask, settings: str | type) -> None:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Take the client's address, scheme and host from the X-Forwarded-* headers of the trusted proxies."""
+    """Take the client's address, scheme and host (with its port) from the X-Forwarded-* headers of the
+    trusted proxies; nginx sends no X-Forwarded-Port, so one is not believed."""
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -10,7 +10,7 @@ PAGE_POLICY = (
 )
 # Swagger UI sets inline style attributes as it renders; it runs no inline script.
 DOCS_POLICY = PAGE_POLICY + "; style-src 'self' 'unsafe-inline'"
-COMMON = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer")]
+COMMON = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
 API_HEADERS = [*COMMON, ("Content-Security-Policy", API_POLICY), ("Cache-Control", "no-store")]
 PAGE_HEADERS = [*COMMON, ("Content-Security-Policy", PAGE_POLICY)]
 DOCS_HEADERS = [*COMMON, ("Content-Security-Policy", DOCS_POLICY)]

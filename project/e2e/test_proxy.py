@@ -11,7 +11,7 @@ from project.e2e.test_contract import assert_json
 
 pytestmark = pytest.mark.proxy
 
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -70,3 +70,8 @@ def test_upstream_connections_are_kept_alive(base_url):
     upstream = f"127.0.0.1:{os.environ.get('STACK_APP_PORT', '5001')}"
     idle = subprocess.run(["ss", "-Htn", "state", "established", "dst", upstream], capture_output=True, text=True)
     assert idle.stdout.count("\n") >= 1
+
+
+def test_links_keep_the_host_and_port_the_client_used(http):
+    response = http.get("/users?per_page=1", headers={"Host": "users.example.com:9999", "X-Forwarded-Port": "1"})
+    assert response.headers["Link"].startswith("<http://users.example.com:9999/users?")

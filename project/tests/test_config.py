@@ -121,10 +121,11 @@ class TestProductionConfig(unittest.TestCase):
         forwarded = {
             "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
             "X-Forwarded-Proto": "https",
-            "X-Forwarded-Host": "users.example.com",
+            "X-Forwarded-Host": "users.example.com:8443",
+            "X-Forwarded-Port": "1",  # nginx sends none: a client's own is not believed
         }
         response = app.test_client().get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.2"})
-        self.assertEqual(response.get_data(as_text=True), "198.51.100.7 https users.example.com")
+        self.assertEqual(response.get_data(as_text=True), "198.51.100.7 https users.example.com:8443")
 
     def test_development_trusts_no_proxy(self):
         with environment():

@@ -83,7 +83,7 @@ class TestSecurityHeaders(BaseTestCase):
                 response = self.client.get(path)
                 self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
                 self.assertEqual(response.headers["X-Frame-Options"], "DENY")
-                self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+                self.assertEqual(response.headers["Referrer-Policy"], "same-origin")
                 self.assertEqual(response.headers["Content-Security-Policy"], policy)
                 self.assertEqual(response.headers.get("Cache-Control"), cache)
                 response.close()
