@@ -51,8 +51,20 @@ class TestPages(ListingTestCase):
 
     def test_a_page_past_the_end_is_empty(self):
         self.add_users(3)
-        body = self.client.get("/users?page=7").get_json()
+        response = self.client.get("/users?page=7")
+        body = response.get_json()
         self.assertEqual(body["data"], {"users": [], "pagination": {"page": 7, "per_page": 20, "total": 3, "pages": 1}})
+        url = "http://localhost/users?page={}"
+        self.assertEqual(
+            response.headers["Link"],
+            f'<{url.format(1)}>; rel="first", <{url.format(1)}>; rel="prev", <{url.format(1)}>; rel="last"',
+        )
+
+    def test_an_empty_list_has_a_first_page(self):
+        response = self.client.get("/users?active=false")
+        self.assertEqual(response.get_json()["data"]["pagination"], {"page": 1, "per_page": 20, "total": 0, "pages": 0})
+        url = "http://localhost/users?active=false&page=1"
+        self.assertEqual(response.headers["Link"], f'<{url}>; rel="first", <{url}>; rel="last"')
 
     def test_link_header(self):
         self.add_users(25)

@@ -123,11 +123,22 @@ class TestIndexPages(BaseTestCase):
 
     def test_odd_page_numbers_show_the_first_page(self):
         self.add_users(3)
-        for page in ("0", "-4", "abc", "99999999999999999999999"):
+        for page in ("0", "-4", "abc"):
             with self.subTest(page=page):
                 response = self.client.get(f"/?page={page}")
                 self.assertEqual(response.status_code, 200)
         self.assertIn("<td>user 02</td>", self.client.get("/?page=abc").get_data(as_text=True))
+
+    def test_a_page_past_the_end_goes_to_the_last_one(self):
+        self.add_users(45)
+        for page in ("4", "99999999999999999999999"):
+            with self.subTest(page=page):
+                response = self.client.get(f"/?page={page}")
+                self.assertEqual((response.status_code, response.headers["Location"]), (302, "/?page=3"))
+
+    def test_with_no_users_a_later_page_goes_to_the_first(self):
+        response = self.client.get("/?page=2")
+        self.assertEqual((response.status_code, response.headers["Location"]), (302, "/"))
 
     def test_no_page_links_for_a_single_page(self):
         self.add_users(20)
@@ -145,6 +156,15 @@ class TestDeleteButton(BaseTestCase):
         page = self.client.get("/").get_data(as_text=True)
         self.assertIn('<p class="notice" role="status">michael@realpython.com was deleted.</p>', page)
         self.assertIn("No users!", page)
+
+    def test_deleting_the_last_user_of_the_last_page_goes_to_the_page_before(self):
+        users = [self.add_user(f"user {n:02d}", f"user{n:02d}@example.com") for n in range(21)]
+        self.assertIn(f'action="/delete/{users[0].id}?page=2"', self.client.get("/?page=2").get_data(as_text=True))
+        response = self.client.post(f"/delete/{users[0].id}?page=2", data={"csrf_token": self.csrf_token()})
+        self.assertEqual(response.headers["Location"], "/?page=2")
+        page = self.client.get("/?page=2", follow_redirects=True).get_data(as_text=True)
+        self.assertIn("user00@example.com was deleted.", page)
+        self.assertIn("<td>user 20</td>", page)
 
     def test_delete_needs_the_csrf_token(self):
         user = self.add_user()
