@@ -72,7 +72,11 @@ class User(db.Model):
         # A list filtered by `active` walks one of these in the order asked for, whatever the share of each.
         *(Index(f"ix_users_active_{column}", "active", column) for column in ("created_at", "username", "email", "id")),
         # Binary collation: comparisons and uniqueness behave as on SQLite (no case or accent folding).
-        mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin"),
+        # AUTOINCREMENT: SQLite never hands a deleted user's id to another, as MySQL does not.
+        {
+            **mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin"),
+            "sqlite_autoincrement": True,
+        },
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from flask import request, url_for
+from flask import Response, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -154,6 +154,14 @@ def update_user(fields: dict, user_id: int) -> dict:
 def delete_user(user_id: int) -> None:
     """Delete a user."""
     delete(get_user_or_404(user_id))
+
+
+@blp.after_request
+def no_content_no_type(response: Response) -> Response:
+    """A 204 has no body, so no Content-Type either."""
+    if response.status_code == HTTPStatus.NO_CONTENT:
+        del response.headers["Content-Type"]
+    return response
 
 
 def change(user: User, fields: dict) -> User:

@@ -113,10 +113,16 @@ class TestUpdateUser(ChangesTestCase):
 class TestDeleteUser(ChangesTestCase):
     def test_deletes_the_user(self):
         response = self.client.delete(f"/users/{self.user.id}")
-        self.assertEqual((response.status_code, response.data), (204, b""))
+        self.assertEqual((response.status_code, response.data, response.content_type), (204, b"", None))
         self.assertJson(self.client.get(f"/users/{self.user.id}"), 404, NOT_FOUND)
         self.assertEqual(self.user_count(), 1)
         self.assertJson(self.client.delete(f"/users/{self.user.id}"), 404, NOT_FOUND)
+
+    def test_ids_are_never_reused(self):
+        newest = self.client.post("/users", json={"username": "n", "email": "newest@example.com"}).get_json()["data"]
+        self.client.delete(f"/users/{newest['id']}")
+        again = self.client.post("/users", json={"username": "n", "email": "newest@example.com"}).get_json()["data"]
+        self.assertGreater(again["id"], newest["id"])
 
     def test_the_email_is_free_again(self):
         self.client.delete(f"/users/{self.user.id}")
