@@ -9,14 +9,14 @@ PORT ?= 5000
 .PHONY: help run test lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench
 
 help:  ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
 $(READY): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(READY)  ## serve on http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set)
+run: $(READY)  ## serve on 127.0.0.1:5000, or HOST= PORT= (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/python manage.py db upgrade
 	$(BIN)/python manage.py seed_db
 	$(BIN)/python manage.py run --debug --host $(HOST) --port $(PORT)
