@@ -26,6 +26,12 @@ class JsonOnly(UnsupportedMediaType):
     description = "Content-Type must be application/json."
 
 
+class EncodedBody(UnsupportedMediaType):
+    """A body compressed or otherwise encoded: the service reads plain JSON only."""
+
+    description = "Content-Encoding is not supported: send the JSON body as it is."
+
+
 class UserIdConverter(BaseConverter):
     """A path segment holding a user id: one that is not an integer answers 400, not 404."""
 
@@ -47,7 +53,7 @@ def refuse_constant(name: str) -> None:
 
 
 class Parser(FlaskParser):
-    """webargs' parser: 400 for invalid input or unknown parameters, 415 for a body that is not JSON."""
+    """webargs' parser: 400 for invalid input or unknown parameters, 415 for a body that is not plain JSON."""
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
@@ -57,6 +63,8 @@ class Parser(FlaskParser):
         too long to convert, a NaN) is an invalid body, never a server error."""
         if not is_json_request(req):
             raise JsonOnly()
+        if req.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+            raise EncodedBody()
         body = req.get_data(cache=True)
         if not body:
             return missing

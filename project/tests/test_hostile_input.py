@@ -49,6 +49,20 @@ class TestBodiesThatAreNotJson(HostileTestCase):
                     )
         self.assertNothingStored()
 
+    def test_encoded_bodies(self):
+        body = '{"username": "x", "email": "x@example.com"}'
+        encoded = {"status": "fail", "message": "Content-Encoding is not supported: send the JSON body as it is."}
+        for encoding in ("gzip", "deflate", "br, gzip"):
+            with self.subTest(encoding=encoding):
+                headers = {"Content-Encoding": encoding}
+                response = self.client.post("/users", data=body, content_type="application/json", headers=headers)
+                self.assertJson(response, 415, encoded)
+        self.assertNothingStored()
+        response = self.client.post(
+            "/users", data=body, content_type="application/json", headers={"Content-Encoding": "identity"}
+        )
+        self.assertEqual(response.status_code, 201)
+
 
 class TestFieldValues(HostileTestCase):
     def test_wrong_types(self):
