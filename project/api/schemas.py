@@ -10,7 +10,13 @@ PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFF
 SORT_FIELDS = ("id", "username", "email", "created_at")
 SORT_KEYS = [*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)]
 NEWEST_FIRST = "-created_at"
-NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+NO_CONTROL_CHARACTERS = rf"^[^{CONTROL_CHARACTERS}]*$"
+# The spaces a text is trimmed of: every character Python calls whitespace, less the control characters
+# (refused, not trimmed), spelled out so that the OpenAPI pattern can name them too.
+SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# A text as sent: no control characters, and something besides spaces.
+TEXT_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{SPACES}][^{CONTROL_CHARACTERS}]*$"
 
 
 def any_case(name: str) -> str:
@@ -25,6 +31,9 @@ EMAIL_PATTERN = (
 )
 
 
+TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
+
+
 def whole_characters(value: str) -> None:
     """Refuse lone UTF-16 surrogates (a JSON \\ud800 escape): no database can store them."""
     if any("\ud800" <= character <= "\udfff" for character in value):
@@ -32,22 +41,23 @@ def whole_characters(value: str) -> None:
 
 
 class Text(fields.String):
-    """A string, trimmed, 1 to 128 characters long, with no control characters."""
+    """A string of 1 to 128 characters and no control characters, as sent, then trimmed of its spaces
+    (something else must be left). The OpenAPI document describes the string as sent."""
 
-    pattern = NO_CONTROL_CHARACTERS
+    pattern = TEXT_PATTERN
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, metadata: dict | None = None, **kwargs) -> None:
         super().__init__(
-            validate=[
-                validate.Length(min=1, max=TEXT_MAX_LENGTH),
-                validate.Regexp(re.compile(self.pattern), error="Must not contain control characters."),
-                whole_characters,
-            ],
-            **kwargs,
+            validate=[TEXT_LENGTH, whole_characters], metadata={"pattern": self.pattern, **(metadata or {})}, **kwargs
         )
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if re.search(f"[{CONTROL_CHARACTERS}]", text):
+            raise ValidationError("Must not contain control characters.")
+        if len(text) > TEXT_MAX_LENGTH:  # too long as sent, whatever trimming would leave
+            TEXT_LENGTH(text)
+        return text.strip(SPACES)
 
 
 class Email(Text):

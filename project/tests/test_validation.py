@@ -20,7 +20,9 @@ class TestInvalidFields(BaseTestCase):
         ({**VALID, "username": {"a": 1}}, {"username": [NOT_A_STRING]}),
         ({**VALID, "username": True}, {"username": [NOT_A_STRING]}),
         ({**VALID, "username": ""}, {"username": [LENGTH]}),
-        ({**VALID, "username": "   \t\n "}, {"username": [LENGTH]}),
+        ({**VALID, "username": "   \u3000 "}, {"username": [LENGTH]}),
+        ({**VALID, "username": "   \t\n "}, {"username": [CONTROL]}),
+        ({**VALID, "username": " " + "x" * 128}, {"username": [LENGTH]}),  # as sent, spaces and all
         ({**VALID, "username": "x" * 129}, {"username": [LENGTH]}),
         ({**VALID, "username": "null\x00byte"}, {"username": [CONTROL]}),
         ({**VALID, "username": "bell\x07"}, {"username": [CONTROL]}),
@@ -36,7 +38,8 @@ class TestInvalidFields(BaseTestCase):
         ({**VALID, "email": "dot.@example.com"}, {"email": [NOT_AN_EMAIL]}),
         ({**VALID, "email": "user@localhost"}, {"email": [NOT_AN_EMAIL]}),
         ({**VALID, "email": "<script>@example.com"}, {"email": [NOT_AN_EMAIL]}),
-        ({**VALID, "email": "a@" + "b" * 124 + ".com"}, {"email": [NOT_AN_EMAIL]}),
+        ({**VALID, "email": "a@" + "b" * 124 + ".com"}, {"email": [LENGTH]}),
+        ({**VALID, "email": "a@" + "b" * 64 + ".com"}, {"email": [NOT_AN_EMAIL]}),  # a label has 63 at most
         ({**VALID, "email": "a" * 64 + "@" + "b" * 60 + ".com"}, {"email": [LENGTH]}),
         ({**VALID, "id": 5}, {"id": ["Unknown field."]}),
         ({**VALID, "created_at": "2020-01-01T00:00:00+00:00"}, {"created_at": ["Unknown field."]}),
@@ -54,10 +57,14 @@ class TestInvalidFields(BaseTestCase):
     def test_longest_valid_values(self):
         username = "ü" * 128
         email = "a" * 64 + "@" + "b" * 59 + ".com"
-        response = self.client.post("/users", json={"username": f"  {username}  ", "email": email})
+        response = self.client.post("/users", json={"username": username, "email": email})
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.get_json()["data"]["username"], username)
         self.assertEqual(len(response.get_json()["data"]["email"]), 128)
+        padded = self.client.post(
+            "/users", json={"username": f" \u3000{username[:124]}\u00a0 ", "email": "p@example.com"}
+        )
+        self.assertEqual(padded.get_json()["data"]["username"], username[:124])
 
     def test_html_and_sql_are_stored_literally(self):
         usernames = ("<script>alert(1)</script>", "Robert'); DROP TABLE users;--", "' OR '1'='1")
