@@ -17,7 +17,7 @@ VALIDATION_MESSAGES = {"json": "Invalid payload."}
 # What the database driver raises when the server cannot be reached or gives up on a connection.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 5
-HOST = re.compile(r" on '[^']*'")
+HOST_AND_USER = re.compile(r" on '[^']*'| for user '[^']*'@'[^']*'")  # where the service runs, and as whom
 
 
 class DatabaseUnavailable(ServiceUnavailable):
@@ -31,11 +31,11 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 
 def database_problem(error: SQLAlchemyError) -> str:
-    """What went wrong with the database, without naming its host, e.g. "Can't connect to MySQL server (2003)"."""
+    """What went wrong with the database, naming no host or user, e.g. "Can't connect to MySQL server (2003)"."""
     reason = getattr(error, "orig", None) or error
     if len(reason.args) == 2 and isinstance(reason.args[0], int):  # PyMySQL's (code, message)
         code, message = reason.args
-        return f"{HOST.sub('', str(message))} ({code})"
+        return f"{HOST_AND_USER.sub('', str(message))} ({code})"
     return str(reason)
 
 

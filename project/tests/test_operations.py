@@ -4,11 +4,14 @@ import json
 import logging
 import re
 
+import pymysql
 from flask import abort
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from project import config, create_app
 from project.config import MYSQL_FAMILY, ProductionConfig
+from project.errors import database_problem
 from project.extensions import db
 from project.logs import JsonFormatter
 from project.security import API_POLICY, DOCS_POLICY, PAGE_POLICY
@@ -57,6 +60,23 @@ class TestDatabaseDown(BaseTestCase):
         response = self.down.get("/health")
         reason = "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)"
         self.assertJson(response, 503, {**UNAVAILABLE, "errors": {"database": [reason]}})
+
+    def test_reasons_name_no_host_or_user(self):
+        for code, message, reason in (
+            (
+                2003,
+                "Can't connect to MySQL server on '10.0.0.5' ([Errno 111] Connection refused)",
+                "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)",
+            ),
+            (
+                1045,
+                "Access denied for user 'users'@'172.18.0.3' (using password: YES)",
+                "Access denied (using password: YES) (1045)",
+            ),
+        ):
+            with self.subTest(code=code):
+                error = OperationalError("SELECT 1", {}, pymysql.err.OperationalError(code, message))
+                self.assertEqual(database_problem(error), reason)
 
     def test_ping_stays_up(self):
         self.assertJson(self.down.get("/ping"), 200, {"status": "success", "message": "pong!"})
