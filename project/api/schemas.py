@@ -32,6 +32,7 @@ EMAIL_PATTERN = (
 
 
 TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
+CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def whole_characters(value: str) -> None:
@@ -53,7 +54,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if re.search(f"[{CONTROL_CHARACTERS}]", text):
+        if CONTROL_CHARACTER.search(text):
             raise ValidationError("Must not contain control characters.")
         if len(text) > TEXT_MAX_LENGTH:  # too long as sent, whatever trimming would leave
             TEXT_LENGTH(text)
