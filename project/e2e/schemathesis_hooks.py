@@ -2,7 +2,7 @@
 
 import schemathesis
 
-EMAIL_TAKEN = {"status": "fail", "message": "Sorry. That email already exists."}
+from project.tests.contract import EMAIL_TAKEN
 
 
 @schemathesis.check

@@ -1,18 +1,17 @@
 """What nginx adds in front of the service: limits and errors in the envelope, headers, request ids, gzip."""
 
 import os
-import re
 import subprocess
 
 import pytest
 import requests
 
 from project.e2e.test_contract import assert_json
+from project.tests.contract import GENERATED_ID
 
 pytestmark = pytest.mark.proxy
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
-GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def test_bodies_over_the_limit_get_the_envelope_from_nginx(http):

@@ -1,7 +1,5 @@
 """The base test case: a fresh app on the testing config, and empty tables for every test."""
 
-import re
-
 from flask_testing import TestCase
 
 from project import create_app
@@ -9,12 +7,7 @@ from project.api.models import User, save
 from project.config import TestingConfig
 from project.database import drop_schema
 from project.extensions import db
-
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-# The contract's fixed error envelopes.
-BAD_ID = {"status": "fail", "message": "Param id error"}
-NOT_FOUND = {"status": "fail", "message": "User does not exist"}
-EMAIL_TAKEN = {"status": "fail", "message": "Sorry. That email already exists."}
+from project.tests.contract import CSRF_FIELD
 
 
 def invalid(errors: dict) -> dict:

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import re
 
 import pymysql
 from flask import abort
@@ -16,17 +15,16 @@ from project.extensions import db
 from project.logs import JsonFormatter
 from project.security import API_POLICY, DOCS_POLICY, PAGE_POLICY
 from project.tests.base import BaseTestCase
+from project.tests.contract import DATABASE_ROUTES, GENERATED_ID, PONG, UNAVAILABLE
 from project.tests.test_config import MYSQL_URL, environment
 
 # Nothing listens on port 9 (discard) here: connecting is refused at once, as with a database that is down.
 UNREACHABLE = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"
-UNAVAILABLE = {"status": "fail", "message": "The database is unavailable. Try again shortly."}
-GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class TestHealth(BaseTestCase):
     def test_ping_is_liveness(self):
-        self.assertJson(self.client.get("/ping"), 200, {"status": "success", "message": "pong!"})
+        self.assertJson(self.client.get("/ping"), 200, PONG)
 
     def test_health_is_readiness(self):
         self.assertJson(
@@ -43,16 +41,9 @@ class TestDatabaseDown(BaseTestCase):
             self.down = create_app(config.TestingConfig).test_client()
 
     def test_every_database_route_answers_503(self):
-        for method, path, body in (
-            ("get", "/users", None),
-            ("get", "/users/1", None),
-            ("post", "/users", {"username": "u", "email": "u@example.com"}),
-            ("put", "/users/1", {"username": "u", "email": "u@example.com"}),
-            ("patch", "/users/1", {"active": False}),
-            ("delete", "/users/1", None),
-        ):
+        for method, path, body in DATABASE_ROUTES:
             with self.subTest(method=method, path=path):
-                response = getattr(self.down, method)(path, json=body)
+                response = self.down.open(path, method=method, json=body)
                 self.assertJson(response, 503, UNAVAILABLE)
                 self.assertEqual(response.headers["Retry-After"], "5")
 
@@ -79,7 +70,7 @@ class TestDatabaseDown(BaseTestCase):
                 self.assertEqual(database_problem(error), reason)
 
     def test_ping_stays_up(self):
-        self.assertJson(self.down.get("/ping"), 200, {"status": "success", "message": "pong!"})
+        self.assertJson(self.down.get("/ping"), 200, PONG)
 
     def test_browsers_get_a_page(self):
         response = self.down.get("/", headers={"Accept": "text/html"})

@@ -7,6 +7,7 @@ from unittest.mock import ANY
 from project.api.counts import recount
 from project.extensions import db
 from project.tests.base import BaseTestCase
+from project.tests.contract import EMAIL_TAKEN, NOT_FOUND
 from project.tests.test_counts import counted
 
 WRITERS = 8
@@ -36,7 +37,7 @@ class TestConcurrentWrites(BaseTestCase):
         self.assertEqual(codes, [201] + [400] * (WRITERS - 1))
         for code, body in answers:
             if code == 400:
-                self.assertEqual(body, {"status": "fail", "message": "Sorry. That email already exists."})
+                self.assertEqual(body, EMAIL_TAKEN)
         self.assertEqual((self.user_count(), counted()), (1, 1))
 
     def test_different_emails_are_all_stored(self):
@@ -88,5 +89,5 @@ class TestConcurrentWrites(BaseTestCase):
         [deleted, *changed] = self.together([("DELETE", f"/users/{user_id}", None), *changes])
         self.assertEqual(deleted, (204, None))
         for answer in changed:  # changed before the delete, or found deleted
-            self.assertIn(answer, [(200, ANY), (404, {"status": "fail", "message": "User does not exist"})])
+            self.assertIn(answer, [(200, ANY), (404, NOT_FOUND)])
         self.assertEqual((self.user_count(), counted()), (0, 0))

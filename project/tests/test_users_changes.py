@@ -2,7 +2,8 @@
 
 from project.api.models import User
 from project.extensions import db
-from project.tests.base import BAD_ID, EMAIL_TAKEN, NOT_FOUND, BaseTestCase, invalid, user_json
+from project.tests.base import BaseTestCase, invalid, user_json
+from project.tests.contract import BAD_ID, EMAIL_TAKEN, NOT_FOUND
 
 
 class ChangesTestCase(BaseTestCase):

@@ -1,6 +1,7 @@
 """Bad input to the API ends in a precise 4xx envelope and stores nothing."""
 
 from project.tests.base import BaseTestCase, invalid
+from project.tests.contract import BAD_ID
 
 VALID = {"username": "michael", "email": "michael@realpython.com"}
 MISSING = "Missing data for required field."
@@ -156,4 +157,4 @@ class TestRoutes(BaseTestCase):
 
     def test_browsers_get_json_on_the_api(self):
         response = self.client.get("/users/xxx", headers={"Accept": "text/html,*/*;q=0.8"})
-        self.assertJson(response, 400, {"status": "fail", "message": "Param id error"})
+        self.assertJson(response, 400, BAD_ID)
