@@ -2,14 +2,12 @@
 
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
-from project.e2e.live import refuses_connections, wait_until, writers_waiting
+from project.e2e.live import posts_in_flight, refuses_connections, wait_until
 
 pytestmark = pytest.mark.shutdown
 
@@ -18,22 +16,11 @@ IN_FLIGHT = 4
 
 
 def test_stack_down_finishes_requests_in_flight(base_url, admin_connection, email):
-    with admin_connection.cursor() as cursor:
-        cursor.execute("LOCK TABLES users WRITE")
-    with ThreadPoolExecutor(IN_FLIGHT) as pool:
-        posts = [
-            pool.submit(
-                requests.post, f"{base_url}/users", json={"username": "late", "email": f"{n}.{email}"}, timeout=60
-            )
-            for n in range(IN_FLIGHT)
-        ]
-        wait_until(lambda: writers_waiting(admin_connection) == IN_FLIGHT, what="the writes reaching MySQL")
+    bodies = [{"username": "late", "email": f"{n}.{email}"} for n in range(IN_FLIGHT)]
+    with posts_in_flight(admin_connection, f"{base_url}/users", bodies) as posts:
         stopping = subprocess.Popen([STACK, "down"], env=os.environ)
         wait_until(lambda: refuses_connections(urlsplit(base_url).port), what="nginx refusing new connections")
         assert stopping.poll() is None, "the stack stopped before its requests finished"
-        with admin_connection.cursor() as cursor:
-            cursor.execute("UNLOCK TABLES")
-        answers = [post.result() for post in posts]
-    assert [answer.status_code for answer in answers] == [201] * IN_FLIGHT
+    assert [post.result().status_code for post in posts] == [201] * IN_FLIGHT
     assert stopping.wait(timeout=60) == 0
     assert subprocess.run([STACK, "status"], capture_output=True).returncode == 1
