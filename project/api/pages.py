@@ -31,8 +31,8 @@ def index():
             flash(f"{user.email} was added!")
             return redirect(url_for(".index"), 303)
     page = find_users(page=current_page(), per_page=USERS_PER_PAGE)
-    if request.method == "GET" and page.page > max(page.pages, 1):  # past the end (after a delete, say)
-        return redirect(url_for(".index", page=page.pages) if page.pages > 1 else url_for(".index"))
+    if request.method == "GET" and page.page > page.last:  # past the end (after a delete, say)
+        return redirect(url_for(".index", page=page.last) if page.last > 1 else url_for(".index"))
     return render_template("index.html", form=form, page=page), 400 if form.errors else 200
 
 

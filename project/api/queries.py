@@ -29,6 +29,11 @@ class Page:
     def pages(self) -> int:
         return ceil(self.total / self.per_page)
 
+    @property
+    def last(self) -> int:
+        """The last page's number: an empty list still has a first page."""
+        return max(self.pages, 1)
+
 
 def read_user_or_404(user_id: int) -> Row:
     """The user with this id; an id no INT key can hold is simply not found."""

@@ -104,8 +104,8 @@ def list_users(query: dict) -> tuple[dict, dict]:
 
 def links(found) -> str:
     """The RFC 8288 Link header: first, prev, next and last pages, with the request's other parameters kept.
-    An empty list still has a first page; from past the end, the previous page is the last one."""
-    last = max(found.pages, 1)
+    From past the end, the previous page is the last one."""
+    last = found.last
     pages = {"first": 1, "prev": min(found.page - 1, last), "next": found.page + 1, "last": last}
     if found.page == 1:
         del pages["prev"]
