@@ -4,9 +4,9 @@ import json
 import os
 from datetime import UTC, datetime
 
-from gunicorn import util
 from gunicorn.glogging import Logger
-from gunicorn.workers.gthread import ThreadWorker
+
+from project.config import database_connections, worker_threads
 
 
 def cpus() -> int:
@@ -14,25 +14,13 @@ def cpus() -> int:
     return len(os.sched_getaffinity(0))
 
 
-class DrainingThreadWorker(ThreadWorker):
-    """gunicorn's gthread worker, closing its listening sockets as soon as it stops for good, so that new
-    connections are refused at once while the requests in flight finish. (gthread closes them only after
-    draining; meanwhile the kernel would queue connections that nobody serves.) On a reload or a worker
-    restart the master and the other workers keep the socket open, and nothing is refused."""
-
-    def set_accept_enabled(self, enabled: bool) -> None:
-        super().set_accept_enabled(enabled)
-        if not enabled and not self.alive:
-            for listener in self.sockets:
-                listener.close()
-
-
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads suit a database-bound Flask app: a worker keeps serving while a thread waits on MySQL,
 # and, unlike the sync worker, gthread keeps nginx's upstream connections alive.
-worker_class = DrainingThreadWorker
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * cpus() + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+worker_class = "gthread"
+threads = worker_threads()  # the app's pool holds as many connections per worker
+# The connection budget: workers x threads stays within DATABASE_MAX_CONNECTIONS, whatever asks for more.
+workers = min(int(os.environ.get("WEB_CONCURRENCY") or 2 * cpus() + 1), max(database_connections() // threads, 1))
 preload_app = True  # the app is built once, before forking: a config error stops the master with one line
 timeout = 30
 graceful_timeout = 30
@@ -67,17 +55,3 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
-
-
-def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
-    """Answer gunicorn's own errors (a request line or headers too long, a malformed request) in the
-    service's JSON envelope instead of gunicorn's HTML page."""
-    body = json.dumps({"status": "fail", "message": reason}).encode()
-    head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    util.write_nonblock(sock, head.encode("latin-1") + body)
-
-
-util.write_error = write_json_error  # gunicorn's workers call util.write_error for every error of their own

@@ -8,15 +8,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import import_string
 
 from project import commands
-from project.api import pages, users
+from project.api import api
+from project.api import views as api_views
 from project.api.arguments import UserIdConverter
-from project.api.models import User
-from project.database import check_connections_on_checkout
 from project.errors import register_error_handlers
-from project.extensions import api, csrf, db, migrate
+from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
 from project.security import register_security_headers
-from project.sessions import PageSessionInterface
+from project.users.models import User
+from project.web import views as web_views
 
 DEFAULT_SETTINGS = "project.config.DevelopmentConfig"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,7 +30,7 @@ def create_app(settings: str | type | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
-    register_error_handlers(app)  # after the extensions: it replaces flask-smorest's error handler
+    register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
     return app
@@ -51,22 +51,19 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions created in project.extensions."""
-    app.session_interface = PageSessionInterface()
+    """Bind the extensions; flask-smorest's Api answers HTTP errors through project.errors."""
     db.init_app(app)
-    with app.app_context():
-        check_connections_on_checkout()
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     api.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """The JSON API (documented, exempt from CSRF: it accepts JSON only) and the index page."""
+    """The JSON API (documented, exempt from CSRF: it accepts JSON only) and the web pages."""
     app.url_map.converters["user_id"] = UserIdConverter
-    csrf.exempt(users.blp)
-    api.register_blueprint(users.blp)
-    app.register_blueprint(pages.blp)
+    csrf.exempt(api_views.blp)
+    api.register_blueprint(api_views.blp)
+    app.register_blueprint(web_views.blp)
 
 
 def register_commands(app: Flask) -> None:

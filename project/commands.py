@@ -4,18 +4,17 @@ import secrets
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import click
 from flask_migrate import upgrade
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from project.api.counts import add_to_counts, recount
-from project.api.models import User, utcnow
 from project.database import drop_schema
 from project.extensions import db
+from project.users import writes
+from project.users.models import User, utcnow
 
 TESTS = Path(__file__).parent / "tests"
 SEED_USERS = {"michael@realpython.com": "michael", "michael@mherman.org": "michaelherman"}
@@ -55,17 +54,14 @@ def add_generated_users(count: int) -> None:
                 {"username": f"user {n}", "email": f"user-{run}-{n}@example.com", "active": True, "created_at": now}
                 for n in numbers
             ]
-            db.session.execute(insert(User.__table__), rows)
-            add_to_counts(db.session, Counter({True: len(rows)}))
-            db.session.commit()
+            writes.add_users(rows)
             progress.update(len(numbers))
 
 
 @click.command("recount_users")
 def recount_users() -> None:
-    """Count the users table again, for when rows were written by hand past the service's running totals."""
-    totals = recount(db.session)
-    db.session.commit()
+    """Count the users table again, for when its triggers were bypassed (a TRUNCATE, say)."""
+    totals = writes.recount()
     click.echo(f"Users counted: {totals[True]} active, {totals[False]} inactive.")
 
 

@@ -19,29 +19,30 @@ class ConfigError(RuntimeError):
     """A setting the chosen configuration needs is missing."""
 
 
+def worker_threads() -> int:
+    """Threads per gunicorn worker; each holds at most one database connection, so it is also the pool's size."""
+    return int(os.environ.get("GUNICORN_THREADS") or 4)
+
+
+def database_connections() -> int:
+    """The most database connections one instance of the service may open (DATABASE_MAX_CONNECTIONS): by
+    default three instances stay under MySQL's default max_connections (151), with room for the operator."""
+    return int(os.environ.get("DATABASE_MAX_CONNECTIONS") or 48)
+
+
 def engine_options(url: str) -> dict[str, Any]:
-    """SQLAlchemy engine options suited to the database the URL names: those of the engine that writes."""
+    """SQLAlchemy engine options suited to the database the URL names."""
     if make_url(url).get_backend_name() not in MYSQL_FAMILY:
         return {}
     return {
-        # Connections the server closed are replaced before use: see project.database (cheaper than pool_pre_ping).
+        "pool_size": worker_threads(),  # a worker opens at most this many: workers x threads is the budget
+        "max_overflow": 0,
+        "pool_pre_ping": True,  # a connection the server closed (a restart, a KILL, its idle timeout) is replaced
         "pool_recycle": 1800,  # well below MySQL's default wait_timeout of 28800 s
-        # Every SQLAlchemy Connection rolls back its own transaction when closed (the session's included), and the
-        # service never takes raw DBAPI connections: the pool's second ROLLBACK on return would be a wasted round trip.
-        "pool_reset_on_return": None,
         "isolation_level": "READ COMMITTED",
         # A server that is down is noticed within seconds: requests then answer 503, not hang.
         "connect_args": {"charset": "utf8mb4", "connect_timeout": 3, "read_timeout": 10, "write_timeout": 10},
     }
-
-
-def read_engine_options(url: str) -> dict[str, Any]:
-    """Options of the engine that only reads: on MySQL it runs in autocommit, so a read is one round trip,
-    with no transaction to roll back afterwards and no lock held."""
-    options = engine_options(url)
-    if options:
-        options.update(isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
-    return options
 
 
 class BaseConfig:
@@ -66,7 +67,6 @@ class BaseConfig:
         url = os.environ.get(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
         self.SQLALCHEMY_DATABASE_URI = url
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(url) if url else {}
-        self.SQLALCHEMY_BINDS = {"reads": {"url": url, **read_engine_options(url)}} if url else {}
 
 
 class DevelopmentConfig(BaseConfig):

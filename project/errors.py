@@ -1,4 +1,5 @@
-"""One place that turns every error into the JSON envelope, or into a page for a browser off the API."""
+"""One place that turns every error, of the users domain, of HTTP or unexpected, into the JSON envelope,
+or into a page for a browser off the API."""
 
 import logging
 import re
@@ -6,14 +7,23 @@ import re
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+    default_exceptions,
+)
 
+from project.envelope import answers_json, envelope
 from project.extensions import db
+from project.users.errors import EmailTaken, UserError, UserNotFound
 
 log = logging.getLogger(__name__)
 
-API_PATH = re.compile(r"/(ping|health|users|openapi\.json)(/|$)")
 VALIDATION_MESSAGES = {"json": "Invalid payload."}
+DOMAIN_STATUS = {UserNotFound: NotFound, EmailTaken: BadRequest}
 # What the database driver raises when the server cannot be reached or gives up on a connection.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 5
@@ -40,8 +50,9 @@ def database_problem(error: SQLAlchemyError) -> str:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Route every HTTP error and every unexpected exception through the envelope."""
-    app.register_error_handler(HTTPException, handle_http_error)
+    """Route domain errors, database outages and every unexpected exception through the envelope (HTTP
+    errors come through the API's handle_http_exception, flask-smorest's hook, to handle_http_error)."""
+    app.register_error_handler(UserError, handle_user_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)
@@ -51,19 +62,24 @@ def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
     """Answer an HTTP error as the envelope, or as a page when a browser asks off the API."""
     if error.response is not None:
         return error.response
-    if wants_page():
+    if not answers_json(error.code):
         return render_template("error.html", code=error.code, message=error_message(error)), error.code
-    body = {"status": "fail", "message": error_message(error)}
-    errors = validation_errors(error) or getattr(error, "errors", None)
-    if errors is not None:
-        body["errors"] = errors
-    response = jsonify(body)
+    response = jsonify(
+        envelope(
+            "fail", message=error_message(error), errors=validation_errors(error) or getattr(error, "errors", None)
+        )
+    )
     response.status_code = error.code
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
     response.headers.update(getattr(error, "data", {}).get("headers") or {})
     return response
+
+
+def handle_user_error(error: UserError) -> Response | tuple[str, int]:
+    """A domain error is the HTTP error its kind maps to, with its own message."""
+    return handle_http_error(DOMAIN_STATUS[type(error)](error.message))
 
 
 def handle_unexpected_error(error: Exception) -> Response | tuple[str, int]:
@@ -78,13 +94,6 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str,
     db.session.rollback()
     log.warning("database unavailable on %s %s: %s", request.method, request.path, database_problem(error))
     return handle_http_error(DatabaseUnavailable())
-
-
-def wants_page() -> bool:
-    """Whether the client prefers HTML and asked for something outside the API."""
-    if API_PATH.match(request.path):
-        return False
-    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def error_message(error: HTTPException) -> str:

@@ -2,15 +2,11 @@
 
 import sqlite3
 
-import flask_smorest
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
-
-from project.api.arguments import UserIdConverter
-from project.api.schemas import ErrorSchema
 
 
 class Base(DeclarativeBase):
@@ -34,18 +30,7 @@ def unicode_lower_on_sqlite(connection, record) -> None:
         connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text)
 
 
-class Api(flask_smorest.Api):
-    """flask-smorest's Api, documenting every error with the service's envelope."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_pagination_header(self) -> None:
-        """Leave smorest's X-Pagination header out of the document: the users list paginates in its envelope."""
-
-
 # Committed objects keep their values: answering with a user just saved needs no second SELECT.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
-api = Api()
-api.register_converter(UserIdConverter, lambda converter: {"type": "integer"})

@@ -3,6 +3,8 @@ that fits what is served, and no caching of API answers."""
 
 from flask import Flask, Response, request
 
+from project.envelope import answers_json
+
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -22,9 +24,9 @@ def register_security_headers(app: Flask) -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Add the common headers, and the policy and caching rules for the kind of response (the app sets none
+    """Add the common headers, and the policy and caching rules for the kind of answer (the app sets none
     of these anywhere else; static files' own Cache-Control is kept)."""
-    if response.mimetype == "application/json":
+    if answers_json(response.status_code):
         response.headers.extend(API_HEADERS)
     elif request.endpoint == "pages.docs":
         response.headers.extend(DOCS_HEADERS)

@@ -1,1 +1,29 @@
-"""The users blueprint: the JSON API, the index page, the model and the schemas they share."""
+"""The JSON API: its blueprint (views), its schemas and how it reads arguments, documented by `api`."""
+
+import flask_smorest
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from project.api.arguments import UserIdConverter
+from project.api.schemas import ErrorSchema
+from project.errors import handle_http_error
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, documenting every error with the service's envelope and answering every HTTP
+    error through project.errors (its documented hook for that)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app: Flask, *args, **kwargs) -> None:
+        """flask-smorest's init_app, leaving out the schema of its X-Pagination header, which the users list
+        does not send (it paginates in its envelope): the document names only what the API uses."""
+        super().init_app(app, *args, **kwargs)
+        self.spec.components.schemas.pop("PaginationMetadata", None)
+
+    def handle_http_exception(self, error: HTTPException) -> Response | tuple[str, int]:
+        return handle_http_error(error)
+
+
+api = Api()
+api.register_converter(UserIdConverter, lambda converter: {"type": "integer"})

@@ -6,8 +6,8 @@ import sys
 
 import flask_smorest
 from flask import Request
-from marshmallow import RAISE, missing
-from webargs.flaskparser import FlaskParser, is_json_request
+from marshmallow import RAISE, Schema, missing
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.routing import BaseConverter
 
@@ -58,9 +58,9 @@ class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE}
 
-    def _raw_load_json(self, req: Request):
-        """The body as strict JSON in UTF-8; anything else it cannot read (nesting too deep, an integer
-        too long to convert, a NaN) is an invalid body, never a server error."""
+    def load_json(self, req: Request, schema: Schema):
+        """The body as strict JSON in UTF-8 (webargs' public hook for reading it); anything else it cannot
+        read (nesting too deep, an integer too long to convert, a NaN) is an invalid body, never a server error."""
         if not is_json_request(req):
             raise JsonOnly()
         if req.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
@@ -71,7 +71,7 @@ class Parser(FlaskParser):
         try:
             return json.loads(body.decode("utf-8"), parse_constant=refuse_constant)
         except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            self._handle_invalid_json_error(error, req)
+            abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -5,11 +5,9 @@ import re
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate
 
-TEXT_MAX_LENGTH = 128
-PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFFSET to stay an integer
-SORT_FIELDS = ("id", "username", "email", "created_at")
-SORT_KEYS = [*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)]
-NEWEST_FIRST = "-created_at"
+from project.users.models import TEXT_MAX_LENGTH
+from project.users.reads import NEWEST_FIRST, PAGE_MAX, SORT_KEYS
+
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
 NO_CONTROL_CHARACTERS = rf"^[^{CONTROL_CHARACTERS}]*$"
 # The spaces a text is trimmed of: every character Python calls whitespace, less the control characters

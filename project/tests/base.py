@@ -1,13 +1,26 @@
-"""The base test case: a fresh app on the testing config, and empty tables for every test."""
+"""The base test case: the app on the testing config, built once per run, and empty tables for every test
+(the schema itself is built once per run, by the migrations: see conftest.py)."""
 
+from functools import cache
+
+from flask import Flask
+from flask_migrate import upgrade
 from flask_testing import TestCase
+from sqlalchemy import delete, func, select, update
 
 from project import create_app
-from project.api.models import User, save
 from project.config import TestingConfig
 from project.database import drop_schema
 from project.extensions import db
 from project.tests.contract import CSRF_FIELD
+from project.users import writes
+from project.users.models import User, UserCount
+
+
+@cache
+def testing_app() -> Flask:
+    """The app every test case shares: building one per test would cost more than most tests."""
+    return create_app(TestingConfig)
 
 
 def invalid(errors: dict) -> dict:
@@ -15,29 +28,38 @@ def invalid(errors: dict) -> dict:
     return {"status": "fail", "message": "Invalid payload.", "errors": errors}
 
 
+def build_schema() -> None:
+    """The schema as the migrations build it, from nothing (whatever an earlier run left behind)."""
+    drop_schema()
+    upgrade()
+
+
+def clear_tables() -> None:
+    """Delete every user and zero the running totals (which a test may have set by hand)."""
+    db.session.execute(delete(User))
+    db.session.execute(update(UserCount).values(users=0))
+    db.session.commit()
+
+
 class BaseTestCase(TestCase):
-    """Creates the tables before each test and drops them after, on the database DATABASE_TEST_URL names."""
+    """Runs each test on empty tables of the database DATABASE_TEST_URL names."""
 
-    def create_app(self):
-        return create_app(TestingConfig)
-
-    def setUp(self) -> None:
-        drop_schema()  # whatever an interrupted run left behind
-        db.create_all()
+    def create_app(self) -> Flask:
+        return testing_app()
 
     def tearDown(self) -> None:
         db.session.remove()
-        drop_schema()
-        db.engine.dispose()
+        clear_tables()
+        db.session.remove()
 
     def add_user(self, username: str = "michael", email: str = "michael@realpython.com") -> User:
         """Store a user directly, as the service itself does."""
-        return save(User(username=username, email=email))
+        return writes.add_user(username, email)
 
     def user_count(self) -> int:
         """How many users the database holds, asked through a fresh session."""
         db.session.expire_all()
-        return db.session.scalar(db.select(db.func.count()).select_from(User))
+        return db.session.scalar(select(func.count()).select_from(User))
 
     def assertJson(self, response, status: int, body: dict) -> None:
         """The response has exactly this status code and this JSON body."""

@@ -1,4 +1,5 @@
-"""Names the database the suite runs on, and writes a report that proves which one it was."""
+"""Builds the schema once per run with the migrations, names the database the suite runs on, and writes a
+report that proves which one it was."""
 
 import json
 import os
@@ -7,9 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from project import create_app
-from project.config import TestingConfig
 from project.extensions import db
+from project.tests.base import build_schema, testing_app
 
 REPORTS = Path(os.environ.get("TEST_REPORTS_DIR") or Path(__file__).resolve().parents[2] / ".test-reports")
 VERSION_QUERY = {
@@ -22,17 +22,22 @@ outcomes = {"passed": 0, "failed": 0, "skipped": 0}
 
 def database() -> tuple[str, str]:
     """The backend the tests use and the server's own version string, asked over a real connection."""
-    with create_app(TestingConfig).app_context():
+    with testing_app().app_context():
         backend = db.engine.dialect.name
         version = db.session.scalar(text(VERSION_QUERY[backend]))
         db.session.remove()
-        db.engine.dispose()
     return backend, version
 
 
 def pytest_report_header() -> str:
     backend, version = database()
     return f"database: {backend} ({version})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def schema() -> None:
+    with testing_app().app_context():
+        build_schema()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

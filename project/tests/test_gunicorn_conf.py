@@ -1,9 +1,8 @@
-"""gunicorn.conf.py: worker count from WEB_CONCURRENCY or the usable CPUs, and the settings the stack relies on."""
+"""gunicorn.conf.py: workers from WEB_CONCURRENCY or the CPUs, within the connection budget; the access log."""
 
 import json
 import os
 import runpy
-import socket
 import unittest
 from datetime import timedelta
 from pathlib import Path
@@ -11,54 +10,64 @@ from types import SimpleNamespace
 from unittest import mock
 
 from gunicorn.config import Config
-from gunicorn.workers.gthread import ThreadWorker
+
+from project.config import DevelopmentConfig
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 
 def settings(**environment: str) -> dict:
     """The module-level settings gunicorn.conf.py defines under this environment."""
-    names = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "GUNICORN_PIDFILE")
+    names = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "GUNICORN_PIDFILE", "DATABASE_MAX_CONNECTIONS")
     kept = {name: value for name, value in os.environ.items() if name not in names}
     with mock.patch.dict(os.environ, {**kept, **environment}, clear=True):
         return runpy.run_path(str(CONF))
 
 
+MYSQL_URL = "mysql+pymysql://users:secret@db:3306/users_prod"
+MYSQL_DEFAULT_MAX_CONNECTIONS = 151
+
+
+def connections_per_instance(cpus: int, **environment: str) -> int:
+    """What one instance may open at most on a machine with this many CPUs: workers x (pool + overflow)."""
+    with mock.patch("os.sched_getaffinity", return_value=set(range(cpus))):
+        workers = settings(**environment)["workers"]
+    with mock.patch.dict(os.environ, {"DATABASE_URL": MYSQL_URL, **environment}):
+        options = DevelopmentConfig().SQLALCHEMY_ENGINE_OPTIONS
+    return workers * (options["pool_size"] + options["max_overflow"])
+
+
 class TestGunicornConf(unittest.TestCase):
     def test_workers_follow_the_cpus_this_process_may_use(self):
-        self.assertEqual(settings()["workers"], 2 * len(os.sched_getaffinity(0)) + 1)
-        with mock.patch("os.sched_getaffinity", return_value={0}):
-            self.assertEqual(settings()["workers"], 3)
+        for cpus, workers in ((1, 3), (2, 5), (4, 9)):
+            with mock.patch("os.sched_getaffinity", return_value=set(range(cpus))):
+                self.assertEqual(settings()["workers"], workers)
 
-    def test_web_concurrency_wins(self):
+    def test_web_concurrency_wins_within_the_connection_budget(self):
         self.assertEqual(settings(WEB_CONCURRENCY="7")["workers"], 7)
-        self.assertEqual(settings(WEB_CONCURRENCY="")["workers"], 2 * len(os.sched_getaffinity(0)) + 1)
+        self.assertEqual(settings(WEB_CONCURRENCY="40")["workers"], 12)  # 48 connections, 4 a worker
+        self.assertEqual(settings(WEB_CONCURRENCY="40", DATABASE_MAX_CONNECTIONS="400")["workers"], 40)
+
+    def test_three_instances_stay_under_mysqls_default_max_connections(self):
+        for cpus in range(1, 17):
+            with self.subTest(cpus=cpus):
+                self.assertLessEqual(3 * connections_per_instance(cpus), MYSQL_DEFAULT_MAX_CONNECTIONS)
+
+    def test_the_budget_can_be_capped(self):
+        self.assertEqual(connections_per_instance(16, DATABASE_MAX_CONNECTIONS="20"), 20)
+        self.assertEqual(connections_per_instance(16, DATABASE_MAX_CONNECTIONS="20", GUNICORN_THREADS="8"), 16)
+        self.assertEqual(connections_per_instance(16, DATABASE_MAX_CONNECTIONS="1"), 4)  # one worker at least
+
+    def test_threads_are_the_pool(self):
+        self.assertEqual(settings(GUNICORN_THREADS="6")["threads"], 6)
+        self.assertEqual(connections_per_instance(1, GUNICORN_THREADS="6"), 18)
 
     def test_settings(self):
         conf = settings(GUNICORN_BIND="0.0.0.0:5000")
-        self.assertEqual(
-            {name: conf[name] for name in ("bind", "threads", "timeout", "graceful_timeout")},
-            {"bind": "0.0.0.0:5000", "threads": 4, "timeout": 30, "graceful_timeout": 30},
-        )
-        self.assertTrue(issubclass(conf["worker_class"], ThreadWorker))
-        self.assertEqual((conf["accesslog"], conf["errorlog"], conf["worker_tmp_dir"]), ("-", "-", "/dev/shm"))
-        self.assertGreater(conf["keepalive"], 60)  # outlives nginx's upstream keepalive_timeout
-        self.assertTrue(conf["preload_app"])
+        self.assertEqual(conf["bind"], "0.0.0.0:5000")
         self.assertEqual(settings()["bind"], "127.0.0.1:8000")
-
-    def test_gunicorns_own_errors_are_answered_in_the_envelope(self):
-        write_error = settings()["write_json_error"]
-        server, client = socket.socketpair()
-        with server, client:
-            write_error(server, 414, "URI Too Long", "Request Line is too large (6756 > 4094)")
-            server.shutdown(socket.SHUT_WR)
-            answer = client.makefile("rb").read().decode()
-        head, body = answer.split("\r\n\r\n")
-        self.assertEqual(
-            head.split("\r\n"),
-            ["HTTP/1.1 414 URI Too Long", "Connection: close", "Content-Type: application/json", "Content-Length: 45"],
-        )
-        self.assertEqual(json.loads(body), {"status": "fail", "message": "URI Too Long"})
+        self.assertGreater(conf["keepalive"], 60)  # outlives nginx's upstream keepalive_timeout
+        self.assertLess(conf["timeout"], 60)  # nginx's proxy_read_timeout: the app answers first
 
     def test_the_access_log_is_one_json_line_per_request(self):
         conf = settings()

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from project.api.models import User
 from project.extensions import db
 from project.tests.base import BaseTestCase, user_json
+from project.users.models import User
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -161,14 +161,21 @@ class TestBadParameters(ListingTestCase):
             ("per_page=0", {"per_page": ["Must be greater than or equal to 1 and less than or equal to 100."]}),
             ("per_page=101", {"per_page": ["Must be greater than or equal to 1 and less than or equal to 100."]}),
             ("per_page=1.5", {"per_page": ["Not a valid integer."]}),
+            ("per_page=%00", {"per_page": ["Not a valid integer."]}),
+            ("page=1e3", {"page": ["Not a valid integer."]}),
+            ("page=x&page=1", {"page": ["Not a valid integer."]}),  # the first of a repeated parameter
             ("sort=password", {"sort": [f"Must be one of: {', '.join(SORTS)}."]}),
             ("sort=", {"sort": [f"Must be one of: {', '.join(SORTS)}."]}),
+            ("sort=id;DROP", {"sort": [f"Must be one of: {', '.join(SORTS)}."]}),
             ("active=yes", {"active": ["Not a valid boolean."]}),
             ("active=1", {"active": ["Not a valid boolean."]}),
+            ("active=TRUE", {"active": ["Not a valid boolean."]}),
             ("email=nope", {"email": ["Not a valid email address."]}),
+            ("email=%40", {"email": ["Not a valid email address."]}),
             ("q=", {"q": ["Length must be between 1 and 128."]}),
             ("q=" + "x" * 129, {"q": ["Length must be between 1 and 128."]}),
             ("username=%00", {"username": ["Must not contain control characters."]}),
+            ("q=%00", {"q": ["Must not contain control characters."]}),
             ("limit=5", {"limit": ["Unknown field."]}),
         ]
         for query, errors in cases:

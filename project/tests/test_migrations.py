@@ -7,13 +7,18 @@ from sqlalchemy import inspect
 
 from project.database import drop_schema
 from project.extensions import db
-from project.tests.base import BaseTestCase
+from project.tests.base import BaseTestCase, build_schema
 
 
 class TestMigrations(BaseTestCase):
     def setUp(self) -> None:
         """Start from an empty database: the migrations build it."""
         drop_schema()
+
+    def tearDown(self) -> None:
+        """Leave the schema as the rest of the suite expects it."""
+        db.session.remove()
+        build_schema()
 
     def test_upgrade_builds_the_schema_of_the_models(self):
         upgrade()

@@ -1,8 +1,8 @@
 """The index page: the list, the form, its errors, CSRF and escaping."""
 
-from project.api.models import User
 from project.extensions import db
 from project.tests.base import BaseTestCase
+from project.users.models import User
 
 
 class TestIndexPage(BaseTestCase):
@@ -87,17 +87,6 @@ class TestIndexForm(BaseTestCase):
         self.assertIn("<li>Sorry. That email already exists.</li>", page)
         self.assertEqual(self.user_count(), 1)
 
-    def test_missing_or_wrong_csrf_token_is_refused(self):
-        for token in (None, "forged-token"):
-            with self.subTest(token=token):
-                data = {"username": "michael", "email": "michael@realpython.com"}
-                if token:
-                    data["csrf_token"] = token
-                response = self.client.post("/", data=data, headers={"Accept": "text/html"})
-                self.assertEqual(response.status_code, 400)
-                self.assertIn("CSRF", response.get_data(as_text=True))
-        self.assertEqual(self.user_count(), 0)
-
 
 class TestIndexPages(BaseTestCase):
     def add_users(self, count: int) -> None:
@@ -166,13 +155,6 @@ class TestDeleteButton(BaseTestCase):
         self.assertIn("user00@example.com was deleted.", page)
         self.assertIn("<td>user 20</td>", page)
 
-    def test_delete_needs_the_csrf_token(self):
-        user = self.add_user()
-        response = self.client.post(f"/delete/{user.id}", headers={"Accept": "text/html"})
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("CSRF", response.get_data(as_text=True))
-        self.assertEqual(self.user_count(), 1)
-
     def test_deleting_an_unknown_user(self):
         response = self.client.post(
             "/delete/999", data={"csrf_token": self.csrf_token()}, headers={"Accept": "text/html"}
@@ -184,6 +166,35 @@ class TestDeleteButton(BaseTestCase):
         user = self.add_user()
         self.assertEqual(self.client.get(f"/delete/{user.id}").status_code, 405)
         self.assertEqual(self.user_count(), 1)
+
+
+class TestCsrf(BaseTestCase):
+    def test_every_form_needs_a_valid_csrf_token(self):
+        forms = {
+            rule.endpoint: rule.rule
+            for rule in self.app.url_map.iter_rules()
+            if "POST" in rule.methods and not rule.endpoint.startswith(("users.", "api-docs."))
+        }
+        self.assertEqual(set(forms), {"pages.index", "pages.delete_user"})
+        user = self.add_user()
+        fields = {"username": "x", "email": "x@example.com"}
+        forged = {**fields, "csrf_token": "forged-token"}
+        paths = {endpoint: rule.replace("<user_id:user_id>", str(user.id)) for endpoint, rule in forms.items()}
+        for endpoint, path in paths.items():
+            with self.subTest(endpoint=endpoint, session=False):
+                self.assertJson(self.client.post(path, data=fields), 400, refused("The CSRF token is missing."))
+                self.assertJson(self.client.post(path, data=forged), 400, refused("The CSRF session token is missing."))
+        self.csrf_token()  # the page gives the session a token
+        for endpoint, path in paths.items():
+            with self.subTest(endpoint=endpoint, session=True):
+                self.assertJson(self.client.post(path, data=fields), 400, refused("The CSRF token is missing."))
+                self.assertJson(self.client.post(path, data=forged), 400, refused("The CSRF token is invalid."))
+        self.assertEqual(self.user_count(), 1)
+
+
+def refused(message: str) -> dict:
+    """The 400 envelope of a form posted without its CSRF token."""
+    return {"status": "fail", "message": message}
 
 
 class TestDocsPage(BaseTestCase):

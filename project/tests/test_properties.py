@@ -68,14 +68,15 @@ class TestTextFields(unittest.TestCase):
 
 class TestWholeBodies(unittest.TestCase):
     @given(json_values)
-    def test_any_json_fails_only_with_a_validation_error(self, body):
-        for schema in (NewUserSchema(), UserPatchSchema()):
-            try:
-                loaded = schema.load(body)
-            except ValidationError as error:
-                self.assertIsInstance(error.messages, dict)
-            else:
-                self.assertLessEqual(set(loaded), {"username", "email", "active"})
+    def test_any_json_patch_fails_only_with_a_validation_error(self, body):
+        """PATCH's schema refuses any JSON it cannot take with a ValidationError (POST's is held to the same
+        through the API, by TestApiNeverFails)."""
+        try:
+            loaded = UserPatchSchema().load(body)
+        except ValidationError as error:
+            self.assertIsInstance(error.messages, dict)
+        else:
+            self.assertLessEqual(set(loaded), {"username", "email", "active"})
 
     @given(st.dictionaries(st.sampled_from(["page", "per_page", "sort", "active", "q", "email", "x"]), st.text()))
     def test_any_query_string_is_refused_or_within_bounds(self, query):

@@ -2,15 +2,22 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 from unittest.mock import ANY
 
-from project.api.counts import recount
+from sqlalchemy import func, select
+
+from project import config, create_app
 from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.tests.contract import EMAIL_TAKEN, NOT_FOUND
-from project.tests.test_counts import counted
+from project.users import writes
+from project.users.models import User
+from project.users.reads import count_users as counted
 
 WRITERS = 8
+CLIENTS = 50
+WRITES_EACH = 8
 
 
 class TestConcurrentWrites(BaseTestCase):
@@ -64,8 +71,7 @@ class TestConcurrentWrites(BaseTestCase):
         with ThreadPoolExecutor(WRITERS) as pool:
             writing = [pool.submit(write, writer) for writer in range(WRITERS)]
             started.wait()
-            recount(db.session)
-            db.session.commit()
+            writes.recount()
             recounted.set()
             codes = [code for writer in writing for code in writer.result()]
         self.assertEqual(set(codes), {201})
@@ -91,3 +97,33 @@ class TestConcurrentWrites(BaseTestCase):
         for answer in changed:  # changed before the delete, or found deleted
             self.assertIn(answer, [(200, ANY), (404, NOT_FOUND)])
         self.assertEqual((self.user_count(), counted()), (0, 0))
+
+    def test_totals_stay_exact_under_many_concurrent_writes(self):
+        """50 clients, each with a connection of its own, make 400 writes at once: adds, (de)activations and
+        deletes of their own users and of one another's."""
+        with mock.patch.dict("os.environ", {"GUNICORN_THREADS": str(CLIENTS)}):  # a pool as large as the clients
+            app = create_app(config.TestingConfig)
+        barrier = threading.Barrier(CLIENTS)
+
+        def write(client_number: int) -> list[int]:
+            with app.app_context():
+                client = app.test_client()
+                barrier.wait()
+                codes = []
+                for n in range(WRITES_EACH // 2):
+                    created = client.post("/users", json={"username": "w", "email": f"{client_number}-{n}@example.com"})
+                    codes.append(created.status_code)
+                    user_id = created.get_json()["data"]["id"]
+                    if n % 2:
+                        codes.append(client.delete(f"/users/{user_id - 1}").status_code)  # maybe another client's
+                    else:
+                        codes.append(client.patch(f"/users/{user_id}", json={"active": n % 4 == 0}).status_code)
+                return codes
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            codes = [code for answers in pool.map(write, range(CLIENTS)) for code in answers]
+        self.assertEqual(len(codes), CLIENTS * WRITES_EACH)
+        self.assertLessEqual(set(codes), {200, 201, 204, 404})
+        active = db.session.scalar(select(func.count()).select_from(User).where(User.active))
+        self.assertEqual((counted(), counted(active=True)), (self.user_count(), active))
+        self.assertEqual(self.user_count(), CLIENTS * WRITES_EACH // 2 - codes.count(204))

@@ -3,9 +3,9 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from project.api.models import User
 from project.extensions import db
 from project.tests.base import BaseTestCase, user_json
+from project.users.models import User
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00")
 

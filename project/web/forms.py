@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from wtforms import EmailField, StringField
 
-from project.api.schemas import TEXT_MAX_LENGTH, NewUserSchema
+from project.api.schemas import NewUserSchema
+from project.users.models import TEXT_MAX_LENGTH
 
 FIELD_ATTRIBUTES = {"maxlength": TEXT_MAX_LENGTH, "required": True, "autocomplete": "off"}
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 
-from project.api.forms import UserForm
-from project.api.models import EmailTaken, User, delete, get_user_or_404, save
-from project.api.queries import find_users
-from project.api.schemas import PAGE_MAX
+from project.users import writes
+from project.users.errors import EmailTaken
+from project.users.reads import PAGE_MAX, find_users
+from project.web.forms import UserForm
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -24,9 +24,9 @@ def index():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = save(User(**form.user_fields))
+            user = writes.add_user(**form.user_fields)
         except EmailTaken as error:
-            form.email.errors.append(error.description)
+            form.email.errors.append(error.message)
         else:
             flash(f"{user.email} was added!")
             return redirect(url_for(".index"), 303)
@@ -39,10 +39,8 @@ def index():
 @blp.post("/delete/<user_id:user_id>")
 def delete_user(user_id: int):
     """Delete a user (the form carries a CSRF token) and go back to the page it was listed on."""
-    user = get_user_or_404(user_id)
-    email = user.email
-    delete(user)
-    flash(f"{email} was deleted.")
+    user = writes.delete_user(user_id)
+    flash(f"{user.email} was deleted.")
     return redirect(url_for(".index", page=current_page()), 303)
 
 

@@ -1,37 +1,17 @@
-"""The User model, how a user is found, and `save` and `delete`, the only places a user is written."""
+"""The tables: users, and the running totals that the migrations' triggers keep for the users list."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, Index, String, TypeDecorator, update
+from sqlalchemy import BigInteger, DateTime, Dialect, Index, SmallInteger, String, TypeDecorator
 from sqlalchemy.dialects import mysql
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
-from werkzeug.exceptions import BadRequest, NotFound
 
 from project.config import MYSQL_FAMILY, mysql_table_options
 from project.extensions import db
 
+TEXT_MAX_LENGTH = 128  # of a username and of an email
 ID_RANGE = range(1, 2**31)  # the INT primary key's positive values
-
-# How each database names the email index when an insert or update would duplicate it.
-DUPLICATE_EMAIL_MESSAGES = (
-    "for key 'uq_users_email'",  # MariaDB
-    "for key 'users.uq_users_email'",  # MySQL 8
-    "UNIQUE constraint failed: users.email",  # SQLite
-)
-
-
-class EmailTaken(BadRequest):
-    """Another user already has this email."""
-
-    description = "Sorry. That email already exists."
-
-
-class UserNotFound(NotFound):
-    """No user has this id."""
-
-    description = "User does not exist"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -80,46 +60,23 @@ class User(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(128), index=True)
-    email: Mapped[str] = mapped_column(String(128), unique=True)
-    # active_history: replacing `active` loads the old value first, so the running counts learn the change.
-    active: Mapped[bool] = mapped_column(default=True, active_history=True)
+    username: Mapped[str] = mapped_column(String(TEXT_MAX_LENGTH), index=True)
+    email: Mapped[str] = mapped_column(String(TEXT_MAX_LENGTH), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
 
-def save(user: User) -> User:
-    """Commit a new or changed user; the unique index, not a look-up first, decides a duplicate email."""
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        if any(marker in str(error.orig) for marker in DUPLICATE_EMAIL_MESSAGES):
-            raise EmailTaken from error
-        raise
-    return user
+class UserCount(db.Model):
+    """How many users with this `active` value one shard counts; the shards add up to the total. Only the
+    database's triggers (see the migration "count users with triggers") write these rows: whoever changes
+    `users`, the service or plain SQL, the totals follow in the same transaction."""
 
+    __tablename__ = "user_counts"
+    __table_args__ = mysql_table_options(engine="InnoDB")
 
-def delete(user: User) -> None:
-    """Delete a user for good."""
-    db.session.delete(user)
-    db.session.commit()
-
-
-def get_user_or_404(user_id: int) -> User:
-    """The user with this id, to change it: locked until the commit, so that concurrent changes of one user
-    queue up and each sees the one before (a user deleted meanwhile is not found). An id no INT key can hold
-    is simply not found."""
-    if user_id not in ID_RANGE:
-        raise UserNotFound()
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks and ignores FOR UPDATE: its write lock, taken now, does the same.
-        users = User.__table__
-        db.session.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
-    user = db.session.get(User, user_id, with_for_update=True)
-    if user is None:
-        raise UserNotFound()
-    return user
+    active: Mapped[bool] = mapped_column(primary_key=True, autoincrement=False)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    users: Mapped[int] = mapped_column(BigInteger)

@@ -7,8 +7,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.api.arguments import Blueprint
-from project.api.models import User, delete, get_user_or_404, save
-from project.api.queries import find_users, read_user_or_404
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
@@ -19,8 +17,11 @@ from project.api.schemas import (
     UserQuerySchema,
     UsersEnvelopeSchema,
 )
-from project.database import reading
+from project.envelope import envelope
 from project.errors import DatabaseUnavailable, database_problem
+from project.extensions import db
+from project.users import writes
+from project.users.reads import Page, find_users, read_user
 
 blp = Blueprint("users", __name__, description="Users, and the service's liveness and readiness checks.")
 
@@ -55,7 +56,7 @@ def documented_errors(*statuses: int):
 @blp.response(200, MessageSchema)
 def ping() -> dict:
     """Liveness: answers while the process serves requests, whatever the database's state."""
-    return {"status": "success", "message": "pong!"}
+    return envelope("success", message="pong!")
 
 
 @blp.get("/health")
@@ -66,14 +67,13 @@ def health() -> dict:
     problem = database_check()
     if problem is not None:
         raise DatabaseUnavailable(problem)
-    return {"status": "success", "message": "ready", "data": {"database": "ok"}}
+    return envelope("success", message="ready", data={"database": "ok"})
 
 
 def database_check() -> str | None:
     """None when the database answers a query, else what went wrong."""
     try:
-        with reading() as connection:
-            connection.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return database_problem(error)
     return None
@@ -86,8 +86,8 @@ def database_check() -> str | None:
 @blp.doc(operationId="add_user", responses={201: {"links": USER_LINKS}})
 def add_user(fields: dict) -> tuple[dict, dict]:
     """Add a user; the answer's Location header is the new user's URL."""
-    user = save(User(**fields))
-    body = {"status": "success", "message": f"{user.email} was added!", "data": user}
+    user = writes.add_user(**fields)
+    body = envelope("success", message=f"{user.email} was added!", data=user)
     return body, {"Location": url_for("users.get_user", user_id=user.id)}
 
 
@@ -99,10 +99,10 @@ def list_users(query: dict) -> tuple[dict, dict]:
     """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination."""
     found = find_users(**query)
     pagination = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
-    return {"status": "success", "data": {"users": found.users, "pagination": pagination}}, {"Link": links(found)}
+    return envelope("success", data={"users": found.users, "pagination": pagination}), {"Link": links(found)}
 
 
-def links(found) -> str:
+def links(found: Page) -> str:
     """The RFC 8288 Link header: first, prev, next and last pages, with the request's other parameters kept.
     From past the end, the previous page is the last one."""
     last = found.last
@@ -124,7 +124,7 @@ def links(found) -> str:
 @blp.doc(operationId="get_user")
 def get_user(user_id: int) -> dict:
     """One user by id."""
-    return {"status": "success", "data": read_user_or_404(user_id)}
+    return envelope("success", data=read_user(user_id))
 
 
 @blp.put("/users/<user_id:user_id>")
@@ -134,7 +134,7 @@ def get_user(user_id: int) -> dict:
 @blp.doc(operationId="replace_user")
 def replace_user(fields: dict, user_id: int) -> dict:
     """Replace a user's username and email."""
-    return {"status": "success", "data": change(get_user_or_404(user_id), fields)}
+    return envelope("success", data=writes.change_user(user_id, fields))
 
 
 @blp.patch("/users/<user_id:user_id>")
@@ -144,7 +144,7 @@ def replace_user(fields: dict, user_id: int) -> dict:
 @blp.doc(operationId="update_user")
 def update_user(fields: dict, user_id: int) -> dict:
     """Change any of a user's username, email and active."""
-    return {"status": "success", "data": change(get_user_or_404(user_id), fields)}
+    return envelope("success", data=writes.change_user(user_id, fields))
 
 
 @blp.delete("/users/<user_id:user_id>")
@@ -153,7 +153,7 @@ def update_user(fields: dict, user_id: int) -> dict:
 @blp.doc(operationId="delete_user")
 def delete_user(user_id: int) -> None:
     """Delete a user."""
-    delete(get_user_or_404(user_id))
+    writes.delete_user(user_id)
 
 
 @blp.after_request
@@ -162,10 +162,3 @@ def no_content_no_type(response: Response) -> Response:
     if response.status_code == HTTPStatus.NO_CONTENT:
         del response.headers["Content-Type"]
     return response
-
-
-def change(user: User, fields: dict) -> User:
-    """Set the validated fields on the user and save it."""
-    for name, value in fields.items():
-        setattr(user, name, value)
-    return save(user)

@@ -1,0 +1,35 @@
+"""The JSON envelope, {"status": "success"|"fail", "message": ..., "data": ..., "errors": ...}, and the one
+rule for which answers carry it: every answer of the API, and any other request's error unless the client
+prefers a page (curl asking for an unknown URL gets JSON, a browser an error page)."""
+
+from typing import Any
+
+from flask import current_app, request
+
+API_BLUEPRINTS = {"users", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
+
+
+def envelope(status: str, *, message: str | None = None, data: Any = None, errors: Any = None) -> dict:
+    """The envelope with the parts given: `status` is "success" or "fail"."""
+    parts = {"status": status, "message": message, "data": data, "errors": errors}
+    return {name: value for name, value in parts.items() if value is not None}
+
+
+def answers_json(status: int) -> bool:
+    """Whether the answer to this request, with this status, is JSON."""
+    if is_api():
+        return True
+    return status >= 400 and request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
+
+
+def is_api() -> bool:
+    """Whether the request is the API's: served by one of its blueprints, or, where no route matched (an id
+    that is not a number, a method not allowed), under a path one of their routes begins with."""
+    if request.url_rule is not None:
+        return request.blueprint in API_BLUEPRINTS
+    first = request.path.split("/")[1]
+    return any(
+        rule.rule.split("/")[1] == first
+        for rule in current_app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in API_BLUEPRINTS
+    )

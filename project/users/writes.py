@@ -1,0 +1,97 @@
+"""Writes: add, change and delete users, each in a transaction of its own, and repair the running totals.
+The totals themselves follow every write, by the database's triggers (see models.UserCount)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Row, case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from project.extensions import db
+from project.users.errors import EmailTaken, UserNotFound
+from project.users.models import ID_RANGE, User, UserCount
+from project.users.reads import USER_BY_ID, USERS
+
+# How each database names the email index when an insert or update would duplicate it.
+DUPLICATE_EMAIL_MESSAGES = (
+    "for key 'uq_users_email'",  # MariaDB
+    "for key 'users.uq_users_email'",  # MySQL 8
+    "UNIQUE constraint failed: users.email",  # SQLite
+)
+
+
+def add_user(username: str, email: str) -> User:
+    """Add a user; the unique index, not a look-up first, decides a duplicate email."""
+    user = User(username=username, email=email)
+    db.session.add(user)
+    commit()
+    return user
+
+
+def add_users(rows: list[dict]) -> None:
+    """Add many users in one multi-row insert and one transaction (rows as `insert(User)` takes them)."""
+    db.session.execute(insert(User), rows)
+    commit()
+
+
+def change_user(user_id: int, fields: dict) -> Row:
+    """Set these fields on the user and answer it as it is now. The update locks the row until the commit,
+    so concurrent changes of one user queue up; a user deleted meanwhile is not found."""
+    if user_id not in ID_RANGE:
+        raise UserNotFound()
+    if fields and execute(update(USERS).where(USERS.c.id == user_id).values(**fields)) == 0:
+        raise UserNotFound()
+    user = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+    if user is None:
+        raise UserNotFound()
+    commit()
+    return user
+
+
+def delete_user(user_id: int) -> Row:
+    """Delete a user for good; the user as it was. A user deleted by someone else meanwhile deletes nothing
+    here, and is not found either."""
+    if user_id not in ID_RANGE:
+        raise UserNotFound()
+    user = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+    if user is None or execute(delete(USERS).where(USERS.c.id == user_id)) == 0:
+        raise UserNotFound()
+    commit()
+    return user
+
+
+def recount() -> dict[bool, int]:
+    """Set the running totals to what the table holds, for when the triggers were bypassed (a TRUNCATE, say).
+    Zeroing every shard first locks them all: a writer whose row is not committed yet waits for this
+    commit, then counts itself."""
+    counts = UserCount.__table__
+    db.session.execute(update(counts).values(users=0))
+    actual = dict(db.session.execute(select(USERS.c.active, func.count()).group_by(USERS.c.active)).all())
+    totals = {active: actual.get(active, 0) for active in (False, True)}
+    db.session.execute(update(counts).where(counts.c.shard == 0).values(users=case(totals, value=counts.c.active)))
+    db.session.commit()
+    return totals
+
+
+def execute(statement) -> int:
+    """Run an UPDATE or DELETE; how many rows it matched."""
+    with email_taken_on_duplicate():
+        return db.session.execute(statement).rowcount
+
+
+def commit() -> None:
+    """Commit the session's work."""
+    with email_taken_on_duplicate():
+        db.session.commit()
+
+
+@contextmanager
+def email_taken_on_duplicate() -> Iterator[None]:
+    """A duplicate email, which only the unique index tells, is EmailTaken; nothing of the work is kept."""
+    try:
+        yield
+    except IntegrityError as error:
+        db.session.rollback()
+        if any(marker in str(error.orig) for marker in DUPLICATE_EMAIL_MESSAGES):
+            raise EmailTaken() from error
+        raise
