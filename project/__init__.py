@@ -17,6 +17,7 @@ from project.logs import configure_logging
 from project.security import register_security_headers
 from project.users.models import User
 from project.web import views as web_views
+from project.web.sessions import PageSessionInterface
 
 DEFAULT_SETTINGS = "project.config.DevelopmentConfig"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -52,6 +53,7 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions; flask-smorest's Api answers HTTP errors through project.errors."""
+    app.session_interface = PageSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -1,8 +1,23 @@
-"""The schema as a whole: dropping it, for recreate_db and the tests (the migrations build it)."""
+"""The database as a whole: transactions for work of several statements, and dropping the schema."""
 
-from sqlalchemy import MetaData, Table
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from sqlalchemy import Connection, MetaData, Table
+
+from project.config import MYSQL_FAMILY
 from project.extensions import db
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """A connection whose statements make one transaction, committed when the block ends (rolled back on an
+    error). On MySQL, where the engine commits every statement by itself, it runs READ COMMITTED meanwhile."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name in MYSQL_FAMILY:
+            connection.execution_options(isolation_level="READ COMMITTED")
+        with connection.begin():
+            yield connection
 
 
 def drop_schema() -> None:

@@ -23,13 +23,20 @@ def answers_json(status: int) -> bool:
 
 
 def is_api() -> bool:
-    """Whether the request is the API's: served by one of its blueprints, or, where no route matched (an id
-    that is not a number, a method not allowed), under a path one of their routes begins with."""
+    """Whether the request is the API's: served by one of its blueprints, or, before routing or where no
+    route matched (an id that is not a number, a method not allowed), under a path they begin with."""
     if request.url_rule is not None:
         return request.blueprint in API_BLUEPRINTS
-    first = request.path.split("/")[1]
-    return any(
-        rule.rule.split("/")[1] == first
-        for rule in current_app.url_map.iter_rules()
-        if rule.endpoint.partition(".")[0] in API_BLUEPRINTS
-    )
+    return request.path.split("/")[1] in api_paths()
+
+
+def api_paths() -> frozenset[str]:
+    """The first path segments of the API blueprints' routes ("users", "ping", ...), found once per app."""
+    paths = current_app.extensions.get("api_paths")
+    if paths is None:
+        rules = current_app.url_map.iter_rules()
+        paths = frozenset(
+            rule.rule.split("/")[1] for rule in rules if rule.endpoint.partition(".")[0] in API_BLUEPRINTS
+        )
+        current_app.extensions["api_paths"] = paths
+    return paths

@@ -73,7 +73,8 @@ def health() -> dict:
 def database_check() -> str | None:
     """None when the database answers a query, else what went wrong."""
     try:
-        db.session.execute(text("SELECT 1"))
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return database_problem(error)
     return None

@@ -15,12 +15,19 @@ from project.extensions import db
 from project.tests.contract import CSRF_FIELD
 from project.users import writes
 from project.users.models import User, UserCount
+from project.users.reads import count_users
 
 
 @cache
 def testing_app() -> Flask:
     """The app every test case shares: building one per test would cost more than most tests."""
     return create_app(TestingConfig)
+
+
+def counted(active: bool | None = None) -> int:
+    """The running total of users (with this `active` value), as the users list reads it."""
+    with db.engine.connect() as connection:
+        return count_users(connection, active)
 
 
 def invalid(errors: dict) -> dict:

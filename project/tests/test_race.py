@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 from project import config, create_app
 from project.extensions import db
-from project.tests.base import BaseTestCase
+from project.tests.base import BaseTestCase, counted
 from project.tests.contract import EMAIL_TAKEN, NOT_FOUND
 from project.users import writes
 from project.users.models import User
-from project.users.reads import count_users as counted
 
 WRITERS = 8
 CLIENTS = 50

@@ -1,5 +1,5 @@
-"""Writes: add, change and delete users, each in a transaction of its own, and repair the running totals.
-The totals themselves follow every write, by the database's triggers (see models.UserCount)."""
+"""Writes: add, change and delete users, each one statement, and repair the running totals. The totals
+themselves follow every write, by the database's triggers (see models.UserCount)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import Row, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from project.database import transaction
 from project.extensions import db
 from project.users.errors import EmailTaken, UserNotFound
 from project.users.models import ID_RANGE, User, UserCount
@@ -29,14 +30,14 @@ def add_user(username: str, email: str) -> User:
 
 
 def add_users(rows: list[dict]) -> None:
-    """Add many users in one multi-row insert and one transaction (rows as `insert(User)` takes them)."""
+    """Add many users in one multi-row insert (rows as `insert(User)` takes them)."""
     db.session.execute(insert(User), rows)
     commit()
 
 
 def change_user(user_id: int, fields: dict) -> Row:
-    """Set these fields on the user and answer it as it is now. The update locks the row until the commit,
-    so concurrent changes of one user queue up; a user deleted meanwhile is not found."""
+    """Set these fields on the user and answer it as it is now; a user deleted meanwhile is not found. The
+    update is one statement: concurrent changes of one user queue up on its row, each applied whole."""
     if user_id not in ID_RANGE:
         raise UserNotFound()
     if fields and execute(update(USERS).where(USERS.c.id == user_id).values(**fields)) == 0:
@@ -62,14 +63,14 @@ def delete_user(user_id: int) -> Row:
 
 def recount() -> dict[bool, int]:
     """Set the running totals to what the table holds, for when the triggers were bypassed (a TRUNCATE, say).
-    Zeroing every shard first locks them all: a writer whose row is not committed yet waits for this
-    commit, then counts itself."""
+    In one transaction: zeroing every shard first locks them all, so a writer whose row is not committed
+    yet waits for this commit, then counts itself."""
     counts = UserCount.__table__
-    db.session.execute(update(counts).values(users=0))
-    actual = dict(db.session.execute(select(USERS.c.active, func.count()).group_by(USERS.c.active)).all())
-    totals = {active: actual.get(active, 0) for active in (False, True)}
-    db.session.execute(update(counts).where(counts.c.shard == 0).values(users=case(totals, value=counts.c.active)))
-    db.session.commit()
+    with transaction() as connection:
+        connection.execute(update(counts).values(users=0))
+        actual = dict(connection.execute(select(USERS.c.active, func.count()).group_by(USERS.c.active)).all())
+        totals = {active: actual.get(active, 0) for active in (False, True)}
+        connection.execute(update(counts).where(counts.c.shard == 0).values(users=case(totals, value=counts.c.active)))
     return totals
 
 

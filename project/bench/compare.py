@@ -1,0 +1,185 @@
+"""`make bench-compare`: the service at BASE side by side with the working tree (or HEAD_REV), a stack each."""
+
+import contextlib
+import functools
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from project.bench.run import CONNECTIONS, OUT, ROOT, ROUNDS, SECONDS, UNLIMITED_WRITES, run, side_by_side, wrk
+
+USERS = 10_000  # generated users in each database, besides the two seed users
+
+
+@dataclass(frozen=True)
+class Side:
+    """One variant: a tree of the service, served by its own stack from its own database."""
+
+    name: str
+    tree: Path
+    port: int  # nginx's; gunicorn's is 3000 lower
+
+    @property
+    def database(self) -> str:
+        return f"users_bench_{self.name}"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ids(self) -> Path:
+        return OUT / f"user_ids_{self.name}.txt"
+
+    @property
+    def stack(self) -> dict:
+        return {
+            "STACK_PORT": str(self.port),
+            "STACK_APP_PORT": str(self.port - 3000),
+            "STACK_RUN_DIR": f"/tmp/users-bench-{self.port}",
+            "STACK_DATABASE": self.database,
+            **UNLIMITED_WRITES,
+        }
+
+
+SCENARIOS = {
+    "GET /users/<id>": lambda side: wrk(side.url, "user_ids.lua", str(side.ids)),
+    "GET /users?page=1": lambda side: wrk(f"{side.url}/users?page=1"),
+    "POST /users": lambda side: wrk(side.url, "new_users.lua", secrets.token_hex(4)),
+}
+
+
+def commit(rev: str) -> str | None:
+    """The commit a revision names, if any."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True, text=True
+    )
+    return found.stdout.strip() or None
+
+
+def checkout(name: str, rev: str, cleanup: contextlib.ExitStack) -> Path:
+    """A detached worktree of the revision, on this tree's .venv, removed when cleanup closes."""
+    if not (sha := commit(rev)):
+        sys.exit(f"bench-compare: {rev!r} names no commit")
+    if run("git", "show", f"{sha}:requirements.txt", cwd=ROOT) != (ROOT / "requirements.txt").read_text():
+        sys.exit(f"bench-compare: {rev}'s requirements.txt differs from this tree's; one .venv cannot serve both")
+    tree = Path(f"/tmp/users-bench-{name}-{sha[:7]}")
+    if not tree.exists():
+        run("git", "worktree", "add", "--detach", tree, sha, cwd=ROOT)
+    cleanup.callback(run, "git", "worktree", "remove", "--force", tree, cwd=ROOT)
+    with contextlib.suppress(FileExistsError):
+        (tree / ".venv").symlink_to(ROOT / ".venv")
+    return tree
+
+
+def in_tree(tree: Path, program: str, *args: str, env: dict | None = None) -> None:
+    """Run one of a tree's own programs from that tree, its output shown as it comes."""
+    subprocess.run([str(tree / program), *args], cwd=tree, env={**os.environ, **(env or {})}, check=True)
+
+
+def as_root(statement: str, *args: str) -> list[tuple]:
+    """One statement as MariaDB's root; the rows it returns."""
+    connection = pymysql.connect(host="127.0.0.1", user="root", autocommit=True)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(statement, args or None)
+        return list(cursor.fetchall())
+
+
+def serve(side: Side, cleanup: contextlib.ExitStack) -> None:
+    """Seed the side's own database and serve it with its tree's stack until cleanup closes."""
+    in_tree(ROOT, "scripts/mariadb-ready", side.database)
+    cleanup.callback(as_root, f"DROP DATABASE `{side.database}`")
+    # project/db/create.sql grants the service's user its own databases only; this throwaway one gets every right,
+    # whatever the tree's migrations need. The user may not exist yet: `scripts/stack up` sets its real password.
+    as_root("CREATE USER IF NOT EXISTS 'users'@'%%' IDENTIFIED BY %s", secrets.token_urlsafe())
+    as_root(f"GRANT ALL PRIVILEGES ON `{side.database}`.* TO 'users'@'%'")
+    cleanup.callback(as_root, f"REVOKE ALL PRIVILEGES ON `{side.database}`.* FROM 'users'@'%'")
+    url = f"mysql+pymysql://root:@127.0.0.1:3306/{side.database}?charset=utf8mb4"
+    for command in (["recreate_db"], ["seed_db", "--count", str(USERS)]):  # as run.py's manage(), in the side's tree
+        in_tree(side.tree, ".venv/bin/python", "manage.py", *command, env={"DATABASE_URL": url, "APP_SETTINGS": ""})
+    side.ids.write_text("\n".join(str(row[0]) for row in as_root(f"SELECT id FROM `{side.database}`.users")))
+    cleanup.callback(in_tree, side.tree, "scripts/stack", "down", env=side.stack)
+    in_tree(side.tree, "scripts/stack", "up", env=side.stack)
+
+
+def compare() -> dict:
+    """Both sides served at once, every scenario alternating them round after round."""
+    base_rev = os.environ.get("BASE") or ("origin/main" if commit("origin/main") else "HEAD")
+    head_rev = os.environ.get("HEAD_REV")
+    OUT.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as cleanup:
+        sides = [
+            Side("base", checkout("base", base_rev, cleanup), 8094),
+            Side("head", checkout("head", head_rev, cleanup) if head_rev else ROOT, 8095),
+        ]
+        for side in sides:
+            serve(side, cleanup)
+        scenarios = {}
+        for scenario, load in SCENARIOS.items():
+            print(f"bench-compare: {scenario} ({ROUNDS} x {SECONDS} s per side)", flush=True)
+            scenarios[scenario] = side_by_side({side.name: functools.partial(load, side) for side in sides})
+        revisions = {
+            side.name: {
+                "rev": rev or "working tree",
+                "commit": run("git", "describe", "--always", "--dirty", cwd=side.tree).strip(),
+            }
+            for side, rev in zip(sides, (base_rev, head_rev), strict=True)
+        }
+    return {
+        **revisions,
+        "rounds": ROUNDS,
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "generated_users": USERS,
+        "scenarios": scenarios,
+        "ratios": {
+            scenario: variants["head"]["requests_per_s"] / variants["base"]["requests_per_s"]
+            for scenario, variants in scenarios.items()
+        },
+    }
+
+
+def table(results: dict) -> str:
+    """The figures per scenario and side, then head/base of req/s per scenario."""
+    lines = [
+        f"base: {results['base']['rev']} ({results['base']['commit']})",
+        f"head: {results['head']['rev']} ({results['head']['commit']})",
+        "",
+        f"{'scenario':18} {'variant':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}",
+    ]
+    for scenario, variants in results["scenarios"].items():
+        for name, figures in variants.items():
+            lines.append(
+                f"{scenario:18} {name:7} {figures['requests_per_s']:9.0f} {figures['p50_ms']:8.2f} "
+                f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d} {figures['socket_errors']:8d}"
+            )
+    lines.append("")
+    lines += [f"head/base req/s  {scenario:18} {ratio:6.3f}" for scenario, ratio in results["ratios"].items()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a SIGTERM tears down as Ctrl-C does
+    try:
+        results = compare()
+    except KeyboardInterrupt:
+        sys.exit("bench-compare: interrupted; both stacks are down, their databases and worktrees gone")
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"bench-compare: {error}\n{error.stderr or ''}".rstrip())
+    (OUT / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nwritten: {OUT / 'compare.json'}")
+    variants = [figures for variants in results["scenarios"].values() for figures in variants.values()]
+    if errors := sum(figures["non_2xx"] + figures["socket_errors"] for figures in variants):
+        sys.exit(f"bench-compare: {errors} non-2xx responses or socket errors")
+
+
+if __name__ == "__main__":
+    main()
