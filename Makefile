@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench
+.PHONY: help run test lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -65,6 +65,9 @@ $(VENV)/.bench: requirements-bench.txt $(READY)
 
 bench: $(VENV)/.bench  ## the benchmark: the stack side by side with baseline apps (a few minutes)
 	scripts/bench
+
+bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
+	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
 
 check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: no Docker engine needed
 	scripts/check-containers
