@@ -64,11 +64,8 @@ def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
         return error.response
     if not answers_json(error.code):
         return render_template("error.html", code=error.code, message=error_message(error)), error.code
-    response = jsonify(
-        envelope(
-            "fail", message=error_message(error), errors=validation_errors(error) or getattr(error, "errors", None)
-        )
-    )
+    errors = validation_errors(error) or getattr(error, "errors", None)
+    response = jsonify(envelope("fail", message=error_message(error), errors=errors))
     response.status_code = error.code
     for name, value in error.get_headers():
         if name.lower() != "content-type":
