@@ -13,7 +13,18 @@ from pathlib import Path
 
 import pymysql
 
-from project.bench.run import CONNECTIONS, OUT, ROOT, ROUNDS, SECONDS, UNLIMITED_WRITES, run, side_by_side, wrk
+from project.bench.run import (
+    CONNECTIONS,
+    OUT,
+    ROOT,
+    ROUNDS,
+    SECONDS,
+    UNLIMITED_WRITES,
+    figure_lines,
+    run,
+    side_by_side,
+    wrk,
+)
 
 USERS = 10_000  # generated users in each database, besides the two seed users
 
@@ -152,14 +163,8 @@ def table(results: dict) -> str:
         f"base: {results['base']['rev']} ({results['base']['commit']})",
         f"head: {results['head']['rev']} ({results['head']['commit']})",
         "",
-        f"{'scenario':18} {'variant':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}",
+        *figure_lines(results["scenarios"], 18, 7),
     ]
-    for scenario, variants in results["scenarios"].items():
-        for name, figures in variants.items():
-            lines.append(
-                f"{scenario:18} {name:7} {figures['requests_per_s']:9.0f} {figures['p50_ms']:8.2f} "
-                f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d} {figures['socket_errors']:8d}"
-            )
     lines.append("")
     lines += [f"head/base req/s  {scenario:18} {ratio:6.3f}" for scenario, ratio in results["ratios"].items()]
     return "\n".join(lines)

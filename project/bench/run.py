@@ -291,14 +291,24 @@ def verdicts(results: dict) -> list[dict]:
     ]
 
 
-def table(results: dict) -> str:
-    lines = [f"{'scenario':10} {'variant':26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}"]
-    for scenario, variants in results["scenarios"].items():
+def figure_lines(scenarios: dict, scenario_width: int, variant_width: int) -> list[str]:
+    """A header, then one line per scenario and variant: requests per second, latencies and errors."""
+    lines = [
+        f"{'scenario':{scenario_width}} {'variant':{variant_width}} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'non-2xx':>8} {'sock err':>8}"
+    ]
+    for scenario, variants in scenarios.items():
         for name, figures in variants.items():
             lines.append(
-                f"{scenario:10} {name:26} {figures['requests_per_s']:9.0f} {figures['p50_ms']:8.2f} "
-                f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d} {figures['socket_errors']:8d}"
+                f"{scenario:{scenario_width}} {name:{variant_width}} {figures['requests_per_s']:9.0f} "
+                f"{figures['p50_ms']:8.2f} {figures['p99_ms']:8.2f} "
+                f"{figures['non_2xx']:8d} {figures['socket_errors']:8d}"
             )
+    return lines
+
+
+def table(results: dict) -> str:
+    lines = figure_lines(results["scenarios"], 10, 26)
     lines.append("")
     lines += [f"ratio {name:34} {value:8.3f}" for name, value in results["ratios"].items()]
     lines.append("")
