@@ -4,7 +4,7 @@ or into a page for a browser off the API."""
 import logging
 import re
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import (
@@ -58,35 +58,36 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
-def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
+def handle_http_error(error: HTTPException) -> Response:
     """Answer an HTTP error as the envelope, or as a page when a browser asks off the API."""
     if error.response is not None:
         return error.response
-    if not answers_json(error.code):
-        return render_template("error.html", code=error.code, message=error_message(error)), error.code
-    errors = validation_errors(error) or getattr(error, "errors", None)
-    response = jsonify(envelope("fail", message=error_message(error), errors=errors))
+    if answers_json(error.code):
+        errors = validation_errors(error) or getattr(error, "errors", None)
+        response = jsonify(envelope("fail", message=error_message(error), errors=errors))
+    else:
+        response = make_response(render_template("error.html", code=error.code, message=error_message(error)))
     response.status_code = error.code
-    for name, value in error.get_headers():
+    for name, value in error.get_headers():  # Allow on a 405, Retry-After on a 503, ...
         if name.lower() != "content-type":
             response.headers[name] = value
     response.headers.update(getattr(error, "data", {}).get("headers") or {})
     return response
 
 
-def handle_user_error(error: UserError) -> Response | tuple[str, int]:
+def handle_user_error(error: UserError) -> Response:
     """A domain error is the HTTP error its kind maps to, with its own message."""
     return handle_http_error(DOMAIN_STATUS[type(error)](error.message))
 
 
-def handle_unexpected_error(error: Exception) -> Response | tuple[str, int]:
+def handle_unexpected_error(error: Exception) -> Response:
     """Log the traceback, undo the session's work and answer a bare 500: no detail leaves the server."""
     db.session.rollback()
     log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.path, exc_info=error)
     return handle_http_error(InternalServerError())
 
 
-def handle_database_unavailable(error: SQLAlchemyError) -> Response | tuple[str, int]:
+def handle_database_unavailable(error: SQLAlchemyError) -> Response:
     """A database that cannot be reached is a 503 the client may retry, not a 500."""
     db.session.rollback()
     log.warning("database unavailable on %s %s: %s", request.method, request.path, database_problem(error))

@@ -21,7 +21,7 @@ class Api(flask_smorest.Api):
         super().init_app(app, *args, **kwargs)
         self.spec.components.schemas.pop("PaginationMetadata", None)
 
-    def handle_http_exception(self, error: HTTPException) -> Response | tuple[str, int]:
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return handle_http_error(error)
 
 

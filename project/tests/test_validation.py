@@ -12,6 +12,8 @@ NOT_UNICODE = "Must be valid Unicode text."
 NOT_AN_EMAIL = "Not a valid email address."
 NOT_JSON = {"status": "fail", "message": "Content-Type must be application/json."}
 
+BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"  # what a browser accepts
+
 
 class TestInvalidFields(BaseTestCase):
     """Each payload is refused with the fields it got wrong."""
@@ -238,12 +240,17 @@ class TestRoutes(BaseTestCase):
                 self.assertEqual(sorted(response.headers["Allow"].split(", ")), allowed.split(", "))
 
     def test_browsers_get_pages_off_the_api(self):
-        response = self.client.get("/nope", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        response = self.client.get("/nope", headers={"Accept": BROWSER})
         self.assertEqual((response.status_code, response.content_type), (404, "text/html; charset=utf-8"))
         self.assertIn("<h1>404</h1>", response.get_data(as_text=True))
 
+    def test_error_pages_carry_the_errors_headers(self):
+        response = self.client.put("/", headers={"Accept": BROWSER})
+        self.assertEqual((response.status_code, response.content_type), (405, "text/html; charset=utf-8"))
+        self.assertEqual(sorted(response.headers["Allow"].split(", ")), ["GET", "HEAD", "OPTIONS", "POST"])
+
     def test_browsers_get_json_on_the_api(self):
-        response = self.client.get("/users/xxx", headers={"Accept": "text/html,*/*;q=0.8"})
+        response = self.client.get("/users/xxx", headers={"Accept": BROWSER})
         self.assertJson(response, 400, BAD_ID)
 
 
