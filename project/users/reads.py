@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from sqlalchemy import ColumnElement, Connection, Row, bindparam, func, or_, select
+from sqlalchemy.orm import Session
 
 from project.extensions import db
 from project.users.errors import UserNotFound
@@ -42,11 +43,17 @@ class Page:
 
 
 def read_user(user_id: int) -> Row:
-    """The user with this id; an id no INT key can hold is simply not found."""
+    """The user with this id, on a connection of its own."""
+    with db.engine.connect() as connection:
+        return fetch_user(connection, user_id)
+
+
+def fetch_user(connection: Connection | Session, user_id: int) -> Row:
+    """The user with this id, read on this connection or session; an id no INT key can hold is simply not
+    found."""
     if user_id not in ID_RANGE:
         raise UserNotFound()
-    with db.engine.connect() as connection:
-        user = connection.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+    user = connection.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
     if user is None:
         raise UserNotFound()
     return user

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from project.database import transaction
 from project.extensions import db
 from project.users.errors import EmailTaken, UserNotFound
-from project.users.models import ID_RANGE, User, UserCount
-from project.users.reads import USER_BY_ID, USERS
+from project.users.models import User, UserCount
+from project.users.reads import USERS, fetch_user
 
 # How each database names the email index when an insert or update would duplicate it.
 DUPLICATE_EMAIL_MESSAGES = (
@@ -38,13 +38,9 @@ def add_users(rows: list[dict]) -> None:
 def change_user(user_id: int, fields: dict) -> Row:
     """Set these fields on the user and answer it as it is now; a user deleted meanwhile is not found. The
     update is one statement: concurrent changes of one user queue up on its row, each applied whole."""
-    if user_id not in ID_RANGE:
-        raise UserNotFound()
     if fields and execute(update(USERS).where(USERS.c.id == user_id).values(**fields)) == 0:
         raise UserNotFound()
-    user = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
-    if user is None:
-        raise UserNotFound()
+    user = fetch_user(db.session, user_id)
     commit()
     return user
 
@@ -52,10 +48,8 @@ def change_user(user_id: int, fields: dict) -> Row:
 def delete_user(user_id: int) -> Row:
     """Delete a user for good; the user as it was. A user deleted by someone else meanwhile deletes nothing
     here, and is not found either."""
-    if user_id not in ID_RANGE:
-        raise UserNotFound()
-    user = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
-    if user is None or execute(delete(USERS).where(USERS.c.id == user_id)) == 0:
+    user = fetch_user(db.session, user_id)
+    if execute(delete(USERS).where(USERS.c.id == user_id)) == 0:
         raise UserNotFound()
     commit()
     return user
