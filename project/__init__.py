@@ -9,8 +9,10 @@ from werkzeug.utils import import_string
 
 from project import commands
 from project.api import api
+from project.api import auth as api_auth
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
+from project.auth import stores
 from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
@@ -52,19 +54,22 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions; flask-smorest's Api answers HTTP errors through project.errors."""
+    """Bind the extensions and the token store; flask-smorest's Api answers HTTP errors through project.errors."""
     app.session_interface = PageSessionInterface()
     db.init_app(app)
+    stores.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     api.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """The JSON API (documented, exempt from CSRF: it accepts JSON only) and the web pages."""
+    """The JSON API (documented, exempt from CSRF: it accepts JSON only, and bearer tokens, never cookies)
+    and the web pages."""
     app.url_map.converters["user_id"] = UserIdConverter
-    csrf.exempt(api_views.blp)
-    api.register_blueprint(api_views.blp)
+    for blueprint in (api_views.blp, api_auth.blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
     app.register_blueprint(web_views.blp)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 
 MIB = 1024 * 1024
 MYSQL_FAMILY = ("mysql", "mariadb")  # SQLAlchemy names MariaDB URLs (mariadb+pymysql://) apart
+LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 
 
 def mysql_table_options(**options: str) -> dict[str, str]:
@@ -30,6 +31,13 @@ def database_connections() -> int:
     return int(os.environ.get("DATABASE_MAX_CONNECTIONS") or 48)
 
 
+def host_names(value: str) -> list[str]:
+    """The host names in a TRUSTED_HOSTS value (separated by spaces or commas), loopback's always among them:
+    the service's own healthchecks call it by those."""
+    names = value.replace(",", " ").split()
+    return [*names, *(name for name in LOOPBACK_NAMES if name not in names)]
+
+
 def engine_options(url: str) -> dict[str, Any]:
     """SQLAlchemy engine options suited to the database the URL names."""
     if make_url(url).get_backend_name() not in MYSQL_FAMILY:
@@ -50,14 +58,27 @@ def engine_options(url: str) -> dict[str, Any]:
 
 
 class BaseConfig:
-    """Settings shared by every environment; database settings are read when the app is created."""
+    """Settings shared by every environment; what the environment sets is read when the app is created."""
 
     DEBUG = False
     TESTING = False
     SECRET_KEY: str | None = "dev-only-secret-key"
     DATABASE_URL_VARIABLE = "DATABASE_URL"
     DEFAULT_DATABASE_URL: str | None = "sqlite:///users_dev.db"  # relative: lands in the instance folder
+    REDIS_URL_VARIABLE = "REDIS_URL"  # where tokens and sign-in failures are kept; unset: in the database
     TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front
+    SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
+    TOKEN_TTL = 3600  # seconds a bearer token lives
+    # Argon2id's cost (argon2-cffi's defaults, RFC 9106's low-memory profile); a stored hash made with
+    # other parameters is made again at the next sign-in.
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 65536  # KiB
+    PASSWORD_PARALLELISM = 4
+    # Failed sign-ins counted in a sliding window, for one email and for one client address; past the
+    # limit, sign-in answers 429 until the oldest failures leave the window.
+    SIGN_IN_WINDOW = 15 * 60
+    SIGN_IN_FAILURES_PER_EMAIL = 10
+    SIGN_IN_FAILURES_PER_ADDRESS = 100  # many clients may share one address (a NAT)
     MAX_CONTENT_LENGTH = MIB
     MAX_FORM_MEMORY_SIZE = MIB
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -71,6 +92,11 @@ class BaseConfig:
         url = os.environ.get(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
         self.SQLALCHEMY_DATABASE_URI = url
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(url) if url else {}
+        self.REDIS_URL = os.environ.get(self.REDIS_URL_VARIABLE) or None
+        self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
+        # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
+        # up in the absolute URLs of Link headers.
+        self.TRUSTED_HOSTS = host_names(os.environ.get("TRUSTED_HOSTS", ""))
 
 
 class DevelopmentConfig(BaseConfig):
@@ -78,11 +104,16 @@ class DevelopmentConfig(BaseConfig):
 
 
 class TestingConfig(BaseConfig):
-    """The test suite: DATABASE_TEST_URL, or a SQLite file in the instance folder."""
+    """The test suite: DATABASE_TEST_URL, or a SQLite file in the instance folder; REDIS_TEST_URL, or no Redis."""
 
     TESTING = True
     DATABASE_URL_VARIABLE = "DATABASE_TEST_URL"
     DEFAULT_DATABASE_URL = "sqlite:///users_test.db"
+    REDIS_URL_VARIABLE = "REDIS_TEST_URL"
+    # Cheap hashes keep the suite fast; the tests of rehashing change these.
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 8
+    PASSWORD_PARALLELISM = 1
 
 
 class ProductionConfig(BaseConfig):
@@ -91,6 +122,7 @@ class ProductionConfig(BaseConfig):
     SECRET_KEY = None
     DEFAULT_DATABASE_URL = None
     TRUSTED_PROXY_HOPS = 1  # nginx
+    SESSION_COOKIE_SECURE = True  # browsers send it over HTTPS (and to localhost) only
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]

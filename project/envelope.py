@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 
-API_BLUEPRINTS = {"users", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
+API_BLUEPRINTS = {"users", "auth", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
 
 
 def envelope(status: str, *, message: str | None = None, data: Any = None, errors: Any = None) -> dict:

@@ -5,6 +5,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from project.api.arguments import UserIdConverter
+from project.api.credentials import SCHEME, SECURITY_SCHEME
 from project.api.schemas import ErrorSchema
 from project.errors import handle_http_error
 
@@ -17,9 +18,11 @@ class Api(flask_smorest.Api):
 
     def init_app(self, app: Flask, *args, **kwargs) -> None:
         """flask-smorest's init_app, leaving out the schema of its X-Pagination header, which the users list
-        does not send (it paginates in its envelope): the document names only what the API uses."""
+        does not send (it paginates in its envelope): the document names only what the API uses; and the
+        bearer tokens that some operations need."""
         super().init_app(app, *args, **kwargs)
         self.spec.components.schemas.pop("PaginationMetadata", None)
+        self.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return handle_http_error(error)

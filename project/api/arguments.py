@@ -3,9 +3,10 @@
 import json
 import re
 import sys
+from http import HTTPStatus
 
 import flask_smorest
-from flask import Request
+from flask import Request, Response
 from marshmallow import RAISE, Schema, missing
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
@@ -74,7 +75,28 @@ class Parser(FlaskParser):
             abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
 
 
+def no_content_no_type(response: Response) -> Response:
+    """A 204 has no body, so no Content-Type either."""
+    if response.status_code == HTTPStatus.NO_CONTENT:
+        del response.headers["Content-Type"]
+    return response
+
+
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with the service's parser."""
 
     ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.after_request(no_content_no_type)
+
+    def errors(self, *statuses: int):
+        """Document these error answers (in the envelope) on an operation; @arguments documents the 400."""
+
+        def decorate(view):
+            for status in statuses:
+                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
+            return view
+
+        return decorate

@@ -3,7 +3,7 @@
 import re
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.users.models import TEXT_MAX_LENGTH
 from project.users.reads import NEWEST_FIRST, PAGE_MAX, SORT_KEYS
@@ -30,6 +30,8 @@ EMAIL_PATTERN = (
 
 
 TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
+PASSWORD_MAX_LENGTH = 256
+PASSWORD_LENGTH = validate.Length(min=8, max=PASSWORD_MAX_LENGTH)
 CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
@@ -94,14 +96,30 @@ class QueryBoolean(fields.Boolean):
         return value == "true"
 
 
-class NewUserSchema(Schema):
-    """The body of POST /users and the fields of the index page's form; unknown fields are refused."""
+class Password(fields.String):
+    """A password of 8 to 256 characters, taken exactly as sent (spaces too); it is never shown."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            load_only=True, validate=[PASSWORD_LENGTH, whole_characters], metadata={"format": "password"}, **kwargs
+        )
+
+
+class ProfileSchema(Schema):
+    """The body of PUT /users/<id>: a user's username and email; unknown fields are refused."""
 
     username = Text(required=True)
     email = Email(required=True)
 
 
-class UserSchema(NewUserSchema):
+class NewUserSchema(ProfileSchema):
+    """The body of POST /users and the fields of the index page's form; without a password, the user exists
+    but cannot sign in."""
+
+    password = Password()
+
+
+class UserSchema(ProfileSchema):
     """A user as the API shows it."""
 
     id = fields.Integer(dump_only=True)
@@ -109,12 +127,35 @@ class UserSchema(NewUserSchema):
     created_at = fields.AwareDateTime(dump_only=True, format="iso")
 
 
+class AccountSchema(UserSchema):
+    """The signed-in user as GET /auth/me shows it: whether it is an admin too."""
+
+    admin = fields.Boolean(dump_only=True)
+
+
 class UserPatchSchema(Schema):
-    """The body of PATCH /users/<id>: any of the fields a client may change; an empty body changes nothing."""
+    """The body of PATCH /users/<id>: any of the fields a client may change; an empty body changes nothing.
+    Only an admin sets `admin`; a user setting its own password sends its current one too."""
 
     username = Text()
     email = Email()
     active = StrictBoolean()
+    admin = StrictBoolean()
+    password = Password()
+    current_password = fields.String(load_only=True, metadata={"format": "password"})
+
+    @validates_schema
+    def current_password_goes_with_password(self, data: dict, **kwargs) -> None:
+        """A current password alone changes nothing: it is a mistake the client should hear of."""
+        if "current_password" in data and "password" not in data:
+            raise ValidationError("Only sent with a new password.", "current_password")
+
+
+class LoginSchema(Schema):
+    """The body of POST /auth/login."""
+
+    email = Email(required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
 
 
 class UserQuerySchema(Schema):
@@ -149,6 +190,26 @@ class UserEnvelopeSchema(EnvelopeSchema):
     """One user in the envelope."""
 
     data = fields.Nested(UserSchema, required=True)
+
+
+class AccountEnvelopeSchema(EnvelopeSchema):
+    """The signed-in user in the envelope."""
+
+    data = fields.Nested(AccountSchema, required=True)
+
+
+class TokenSchema(Schema):
+    """A bearer token just issued: send it as `Authorization: Bearer <token>`."""
+
+    token = fields.String(required=True)
+    token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds the token lives."})
+
+
+class SignedInSchema(MessageSchema):
+    """The answer to a sign-in."""
+
+    data = fields.Nested(TokenSchema, required=True)
 
 
 class UserCreatedSchema(MessageSchema):

@@ -1,24 +1,26 @@
 """The JSON API: /ping (liveness), /health (readiness) and /users."""
 
-from http import HTTPStatus
-
-from flask import Response, request, url_for
-from sqlalchemy import text
+from flask import request, url_for
+from sqlalchemy import Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.api.arguments import Blueprint
+from project.api.credentials import SECURED, changes_user
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
     NewUserSchema,
+    ProfileSchema,
     UserCreatedSchema,
     UserEnvelopeSchema,
     UserPatchSchema,
     UserQuerySchema,
     UsersEnvelopeSchema,
 )
+from project.auth import permissions
+from project.auth.stores import RedisStore, store
 from project.envelope import envelope
-from project.errors import DatabaseUnavailable, database_problem
+from project.errors import Unavailable, database_problem
 from project.extensions import db
 from project.users import writes
 from project.users.reads import Page, find_users, read_user
@@ -41,17 +43,6 @@ USER_LINKS = {
 }
 
 
-def documented_errors(*statuses: int):
-    """Document these error answers (in the envelope) on an operation; @blp.arguments documents the 400."""
-
-    def decorate(view):
-        for status in statuses:
-            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
-        return view
-
-    return decorate
-
-
 @blp.get("/ping")
 @blp.response(200, MessageSchema)
 def ping() -> dict:
@@ -61,13 +52,17 @@ def ping() -> dict:
 
 @blp.get("/health")
 @blp.response(200, HealthSchema)
-@documented_errors(503)
+@blp.errors(503)
 def health() -> dict:
-    """Readiness: 200 while the database answers, 503 with the reason while it does not (liveness is /ping)."""
-    problem = database_check()
-    if problem is not None:
-        raise DatabaseUnavailable(problem)
-    return envelope("success", message="ready", data={"database": "ok"})
+    """Readiness: 200 while the database (and Redis, where tokens are kept there) answers, 503 naming what
+    does not and why (liveness is /ping)."""
+    problems = {"database": database_check()}
+    if isinstance(store(), RedisStore):
+        problems["redis"] = store().problem()
+    failing = {dependency: problem for dependency, problem in problems.items() if problem is not None}
+    if failing:
+        raise Unavailable(next(iter(failing)), failing)
+    return envelope("success", message="ready", data=dict.fromkeys(problems, "ok"))
 
 
 def database_check() -> str | None:
@@ -83,7 +78,7 @@ def database_check() -> str | None:
 @blp.post("/users")
 @blp.arguments(NewUserSchema)
 @blp.response(201, UserCreatedSchema, headers=LOCATION)
-@documented_errors(413, 415)
+@blp.errors(413, 415)
 @blp.doc(operationId="add_user", responses={201: {"links": USER_LINKS}})
 def add_user(fields: dict) -> tuple[dict, dict]:
     """Add a user; the answer's Location header is the new user's URL."""
@@ -121,7 +116,7 @@ def links(found: Page) -> str:
 
 @blp.get("/users/<user_id:user_id>")
 @blp.response(200, UserEnvelopeSchema)
-@documented_errors(400, 404)
+@blp.errors(400, 404)
 @blp.doc(operationId="get_user")
 def get_user(user_id: int) -> dict:
     """One user by id."""
@@ -129,37 +124,34 @@ def get_user(user_id: int) -> dict:
 
 
 @blp.put("/users/<user_id:user_id>")
-@blp.arguments(NewUserSchema)
+@changes_user
+@blp.arguments(ProfileSchema)
 @blp.response(200, UserEnvelopeSchema)
-@documented_errors(404, 413, 415)
-@blp.doc(operationId="replace_user")
-def replace_user(fields: dict, user_id: int) -> dict:
-    """Replace a user's username and email."""
+@blp.errors(401, 403, 404, 413, 415, 503)
+@blp.doc(operationId="replace_user", **SECURED)
+def replace_user(fields: dict, user_id: int, principal: Row) -> dict:
+    """Replace a user's username and email: the user itself, or an admin."""
     return envelope("success", data=writes.change_user(user_id, fields))
 
 
 @blp.patch("/users/<user_id:user_id>")
+@changes_user
 @blp.arguments(UserPatchSchema)
 @blp.response(200, UserEnvelopeSchema)
-@documented_errors(404, 413, 415)
-@blp.doc(operationId="update_user")
-def update_user(fields: dict, user_id: int) -> dict:
-    """Change any of a user's username, email and active."""
-    return envelope("success", data=writes.change_user(user_id, fields))
+@blp.errors(401, 403, 404, 413, 415, 429, 503)
+@blp.doc(operationId="update_user", **SECURED)
+def update_user(fields: dict, user_id: int, principal: Row) -> dict:
+    """Change any of a user's username, email, active and password (the user itself, or an admin), and
+    admin (an admin). A new password or a deactivation revokes every token of the user."""
+    changes = permissions.allowed_fields(principal, user_id, fields, request.remote_addr)
+    return envelope("success", data=writes.change_user(user_id, changes))
 
 
 @blp.delete("/users/<user_id:user_id>")
+@changes_user
 @blp.response(204)
-@documented_errors(400, 404)
-@blp.doc(operationId="delete_user")
-def delete_user(user_id: int) -> None:
-    """Delete a user."""
+@blp.errors(400, 401, 403, 404, 503)
+@blp.doc(operationId="delete_user", **SECURED)
+def delete_user(user_id: int, principal: Row) -> None:
+    """Delete a user, and with it every token of the user: the user itself, or an admin."""
     writes.delete_user(user_id)
-
-
-@blp.after_request
-def no_content_no_type(response: Response) -> Response:
-    """A 204 has no body, so no Content-Type either."""
-    if response.status_code == HTTPStatus.NO_CONTENT:
-        del response.headers["Content-Type"]
-    return response

@@ -9,6 +9,9 @@ from flask_testing import TestCase
 from sqlalchemy import delete, func, select, update
 
 from project import create_app
+from project.auth import tokens
+from project.auth.models import AuthToken, SignInAttempt
+from project.auth.stores import RedisStore, store
 from project.config import TestingConfig
 from project.database import drop_schema
 from project.extensions import db
@@ -42,10 +45,14 @@ def build_schema() -> None:
 
 
 def clear_tables() -> None:
-    """Delete every user and zero the running totals (which a test may have set by hand)."""
-    db.session.execute(delete(User))
+    """Delete every user, token and sign-in attempt, and zero the running totals (which a test may have set
+    by hand); in Redis too, where the tests keep tokens there (REDIS_TEST_URL: a database of the tests' own)."""
+    for model in (User, AuthToken, SignInAttempt):
+        db.session.execute(delete(model))
     db.session.execute(update(UserCount).values(users=0))
     db.session.commit()
+    if isinstance(store(), RedisStore):
+        store().redis.flushdb()
 
 
 class BaseTestCase(TestCase):
@@ -59,9 +66,26 @@ class BaseTestCase(TestCase):
         clear_tables()
         db.session.remove()
 
-    def add_user(self, username: str = "michael", email: str = "michael@realpython.com") -> User:
+    def add_user(
+        self, username: str = "michael", email: str = "michael@realpython.com", password: str | None = None
+    ) -> User:
         """Store a user directly, as the service itself does."""
-        return writes.add_user(username, email)
+        return writes.add_user(username, email, password)
+
+    def add_admin(self, username: str = "admin", email: str = "admin@example.com") -> User:
+        """Store an admin, who may change anyone."""
+        return writes.add_user(username, email, admin=True)
+
+    def act_as(self, user: User) -> User:
+        """Send a token of this user's with every request of the test's client from now on."""
+        self.client.environ_base["HTTP_AUTHORIZATION"] = bearer(user)
+        return user
+
+    def sign_in_page(self, user: User) -> User:
+        """Sign the test's client in on the web pages as this user (a token in its session cookie)."""
+        with self.client.session_transaction() as session:
+            session["token"] = tokens.issue(user.id, user.token_version)
+        return user
 
     def user_count(self) -> int:
         """How many users the database holds, asked through a fresh session."""
@@ -76,6 +100,11 @@ class BaseTestCase(TestCase):
     def csrf_token(self) -> str:
         """The CSRF token the index page's form carries."""
         return CSRF_FIELD.search(self.client.get("/").get_data(as_text=True)).group(1)
+
+
+def bearer(user: User) -> str:
+    """An Authorization header's value: a fresh token of the user's, as signing in would issue."""
+    return f"Bearer {tokens.issue(user.id, user.token_version)}"
 
 
 def user_json(user: User) -> dict:

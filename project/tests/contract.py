@@ -19,3 +19,11 @@ DATABASE_ROUTES = [
 ]
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+# Signing in, and who may change whom: the answers that never vary.
+INVALID_CREDENTIALS = {"status": "fail", "message": "Invalid email or password."}
+NOT_SIGNED_IN = {"status": "fail", "message": "Provide a valid auth token."}
+FORBIDDEN = {"status": "fail", "message": "You do not have permission to do that."}
+TOO_MANY_ATTEMPTS = {"status": "fail", "message": "Too many failed sign-in attempts. Try again later."}
+STORE_UNAVAILABLE = {"status": "fail", "message": "The token store is unavailable. Try again shortly."}
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 bits, URL-safe Base64
+GOOD_PASSWORD = "correct horse battery staple"

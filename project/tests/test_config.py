@@ -13,12 +13,21 @@ from project.config import ConfigError, DevelopmentConfig, ProductionConfig
 from project.extensions import db
 
 MYSQL_URL = "mysql+pymysql://users:secret@db:3306/users_prod?charset=utf8mb4"
-DATABASE_VARIABLES = ("APP_SETTINGS", "DATABASE_URL", "DATABASE_TEST_URL", "SECRET_KEY")
+SERVICE_VARIABLES = (
+    "APP_SETTINGS",
+    "DATABASE_URL",
+    "DATABASE_TEST_URL",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "REDIS_TEST_URL",
+    "TOKEN_TTL",
+    "TRUSTED_HOSTS",
+)
 
 
 def environment(**values: str) -> mock._patch:
     """Run with exactly these of the service's variables set (the others unset)."""
-    kept = {name: value for name, value in os.environ.items() if name not in DATABASE_VARIABLES}
+    kept = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
     return mock.patch.dict(os.environ, {**kept, **values}, clear=True)
 
 
@@ -86,7 +95,7 @@ class TestProductionConfig(unittest.TestCase):
         self.assertFalse(app.debug)
 
     def test_trusts_exactly_one_proxy(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
+        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, TRUSTED_HOSTS="users.example.com"):
             app = create_app(ProductionConfig)
         app.add_url_rule("/seen", view_func=lambda: f"{request.remote_addr} {request.scheme} {request.host}")
         forwarded = {

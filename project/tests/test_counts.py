@@ -24,17 +24,21 @@ class TestRunningTotals(BaseTestCase):
             connection.execute(text(statement), parameters)
 
     def test_the_services_writes(self):
+        self.act_as(self.add_admin())
         ids = [
             self.client.post("/users", json={"username": "u", "email": f"{n}@example.com"}).get_json()["data"]["id"]
             for n in range(5)
         ]
-        self.client.patch(f"/users/{ids[0]}", json={"active": False})
-        self.client.patch(f"/users/{ids[1]}", json={"active": True})  # no change
-        self.client.put(f"/users/{ids[1]}", json={"username": "v", "email": "v@example.com"})
-        self.client.delete(f"/users/{ids[2]}")
-        self.client.delete(f"/users/{ids[0]}")
+        statuses = [
+            self.client.patch(f"/users/{ids[0]}", json={"active": False}).status_code,
+            self.client.patch(f"/users/{ids[1]}", json={"active": True}).status_code,  # no change
+            self.client.put(f"/users/{ids[1]}", json={"username": "v", "email": "v@example.com"}).status_code,
+            self.client.delete(f"/users/{ids[2]}").status_code,
+            self.client.delete(f"/users/{ids[0]}").status_code,
+        ]
+        self.assertEqual(statuses, [200, 200, 200, 204, 204])
         self.assertTotalsMatchTheTable()
-        self.assertEqual((counted(), counted(active=False)), (3, 0))
+        self.assertEqual((counted(), counted(active=False)), (4, 0))  # the admin and three of the five
 
     def test_plain_sql(self):
         for n in range(40):

@@ -10,11 +10,19 @@ OPERATIONS = {
     "/users": {"get": {"200", "400"}, "post": {"201", "400", "413", "415"}},
     "/users/{user_id}": {
         "get": {"200", "400", "404"},
-        "put": {"200", "400", "404", "413", "415"},
-        "patch": {"200", "400", "404", "413", "415"},
-        "delete": {"204", "400", "404"},
+        "put": {"200", "400", "401", "403", "404", "413", "415", "503"},
+        "patch": {"200", "400", "401", "403", "404", "413", "415", "429", "503"},
+        "delete": {"204", "400", "401", "403", "404", "503"},
     },
+    "/auth/login": {"post": {"200", "400", "401", "413", "415", "429", "503"}},
+    "/auth/me": {"get": {"200", "401", "503"}},
+    "/auth/logout": {"post": {"204", "401", "503"}},
 }
+SECURED = {("/users/{user_id}", "put"), ("/users/{user_id}", "patch"), ("/users/{user_id}", "delete")}
+SECURED |= {("/auth/me", "get"), ("/auth/logout", "post")}
+
+
+PASSWORD = {"type": "string", "format": "password", "writeOnly": True, "minLength": 8, "maxLength": 256}
 
 
 class TestOpenApi(BaseTestCase):
@@ -57,10 +65,36 @@ class TestOpenApi(BaseTestCase):
         self.assertFalse(new_user["additionalProperties"])
         self.assertEqual(new_user["properties"]["username"]["maxLength"], 128)
         self.assertEqual(new_user["properties"]["email"]["format"], "email")
-        self.assertEqual(set(schemas["UserPatch"]["properties"]), {"username", "email", "active"})
+        self.assertEqual(new_user["properties"]["password"], PASSWORD)
+        patch = schemas["UserPatch"]["properties"]
+        self.assertEqual(set(patch), {"username", "email", "active", "admin", "password", "current_password"})
         self.assertFalse(schemas["UserPatch"]["additionalProperties"])
         put = self.spec["paths"]["/users/{user_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
-        self.assertEqual(put, {"$ref": "#/components/schemas/NewUser"})
+        self.assertEqual(put, {"$ref": "#/components/schemas/Profile"})
+        self.assertEqual(set(schemas["Profile"]["properties"]), {"username", "email"})
+        login = schemas["Login"]
+        self.assertEqual((login["required"], login["additionalProperties"]), (["email", "password"], False))
+
+    def test_bearer_tokens_are_the_security_of_the_operations_that_change_users(self):
+        scheme = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from POST /auth/login, sent as `Authorization: Bearer <token>`.",
+        }
+        self.assertEqual(self.spec["components"]["securitySchemes"], {"bearerAuth": scheme})
+        secured = {
+            (path, method)
+            for path, methods in self.spec["paths"].items()
+            for method, operation in methods.items()
+            if method != "parameters" and operation.get("security") == [{"bearerAuth": []}]
+        }
+        self.assertEqual(secured, SECURED)
+
+    def test_passwords_are_never_shown(self):
+        schemas = self.spec["components"]["schemas"]
+        for name in ("User", "Account"):
+            self.assertNotIn("password", schemas[name]["properties"])
+        self.assertEqual(schemas["Account"]["properties"]["admin"], {"type": "boolean", "readOnly": True})
 
     def test_user_fields_are_read_only_where_they_must_be(self):
         user = self.spec["components"]["schemas"]["User"]["properties"]

@@ -9,11 +9,12 @@ from flask import abort
 from sqlalchemy.exc import OperationalError
 
 from project import config, create_app
+from project.auth.stores import RedisStore, store
 from project.config import MYSQL_FAMILY
 from project.errors import database_problem
 from project.extensions import db
 from project.logs import JsonFormatter
-from project.tests.base import BaseTestCase
+from project.tests.base import BaseTestCase, bearer
 from project.tests.contract import DATABASE_ROUTES, GENERATED_ID, PONG, UNAVAILABLE
 from project.tests.test_config import environment
 
@@ -30,9 +31,8 @@ UNREACHABLE = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"
 
 class TestHealth(BaseTestCase):
     def test_health_is_readiness(self):
-        self.assertJson(
-            self.client.get("/health"), 200, {"status": "success", "message": "ready", "data": {"database": "ok"}}
-        )
+        checked = {"database": "ok", **({"redis": "ok"} if isinstance(store(), RedisStore) else {})}
+        self.assertJson(self.client.get("/health"), 200, {"status": "success", "message": "ready", "data": checked})
 
 
 class TestDatabaseDown(BaseTestCase):
@@ -44,9 +44,10 @@ class TestDatabaseDown(BaseTestCase):
             self.down = create_app(config.TestingConfig).test_client()
 
     def test_every_database_route_answers_503(self):
+        token = {"Authorization": bearer(self.add_user())}  # a user's, in the store the healthy app uses
         for method, path, body in DATABASE_ROUTES:
             with self.subTest(method=method, path=path):
-                response = self.down.open(path, method=method, json=body)
+                response = self.down.open(path, method=method, json=body, headers=token)
                 self.assertJson(response, 503, UNAVAILABLE)
                 self.assertEqual(response.headers["Retry-After"], "5")
 
@@ -73,7 +74,7 @@ class TestDatabaseDown(BaseTestCase):
 class TestSecurityHeaders(BaseTestCase):
     def test_every_kind_of_answer_has_them(self):
         """The policies spelled out: pages load scripts and styles from the app alone, the API nothing."""
-        user = self.add_user()
+        user = self.act_as(self.add_user())
         cases = [
             ("GET", "/ping", API_POLICY, "no-store"),
             ("GET", "/users/xxx", API_POLICY, "no-store"),

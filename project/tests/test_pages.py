@@ -135,27 +135,32 @@ class TestIndexPages(BaseTestCase):
 
 
 class TestDeleteButton(BaseTestCase):
+    """Deleting from the index page, signed in as an admin (who may delete whom: test_sign_in_pages.py)."""
+
     def test_delete_redirects_back_to_the_same_page(self):
         user = self.add_user("michael", "michael@realpython.com")
+        self.sign_in_page(self.add_admin())
         page = self.client.get("/").get_data(as_text=True)
         self.assertIn(f'action="/delete/{user.id}?page=1"', page)
         response = self.client.post(f"/delete/{user.id}?page=1", data={"csrf_token": self.csrf_token()})
         self.assertEqual((response.status_code, response.headers["Location"]), (303, "/?page=1"))
-        self.assertEqual(self.user_count(), 0)
+        self.assertEqual(self.user_count(), 1)
         page = self.client.get("/").get_data(as_text=True)
         self.assertIn('<p class="notice" role="status">michael@realpython.com was deleted.</p>', page)
-        self.assertIn("No users!", page)
+        self.assertNotIn("michael", page.replace("michael@realpython.com was deleted.", ""))
 
     def test_deleting_the_last_user_of_the_last_page_goes_to_the_page_before(self):
-        users = [self.add_user(f"user {n:02d}", f"user{n:02d}@example.com") for n in range(21)]
+        users = [self.add_user(f"user {n:02d}", f"user{n:02d}@example.com") for n in range(20)]
+        self.sign_in_page(self.add_admin())  # the newest, on page 1
         self.assertIn(f'action="/delete/{users[0].id}?page=2"', self.client.get("/?page=2").get_data(as_text=True))
         response = self.client.post(f"/delete/{users[0].id}?page=2", data={"csrf_token": self.csrf_token()})
         self.assertEqual(response.headers["Location"], "/?page=2")
         page = self.client.get("/?page=2", follow_redirects=True).get_data(as_text=True)
         self.assertIn("user00@example.com was deleted.", page)
-        self.assertIn("<td>user 20</td>", page)
+        self.assertIn("<td>user 19</td>", page)
 
     def test_deleting_an_unknown_user(self):
+        self.sign_in_page(self.add_admin())
         response = self.client.post(
             "/delete/999", data={"csrf_token": self.csrf_token()}, headers={"Accept": "text/html"}
         )
@@ -163,7 +168,7 @@ class TestDeleteButton(BaseTestCase):
         self.assertIn("User does not exist", response.get_data(as_text=True))
 
     def test_delete_is_post_only(self):
-        user = self.add_user()
+        user = self.sign_in_page(self.add_user())
         self.assertEqual(self.client.get(f"/delete/{user.id}").status_code, 405)
         self.assertEqual(self.user_count(), 1)
 
@@ -173,9 +178,9 @@ class TestCsrf(BaseTestCase):
         forms = {
             rule.endpoint: rule.rule
             for rule in self.app.url_map.iter_rules()
-            if "POST" in rule.methods and not rule.endpoint.startswith(("users.", "api-docs."))
+            if "POST" in rule.methods and not rule.endpoint.startswith(("users.", "auth.", "api-docs."))
         }
-        self.assertEqual(set(forms), {"pages.index", "pages.delete_user"})
+        self.assertEqual(set(forms), {"pages.index", "pages.delete_user", "pages.sign_in_page", "pages.sign_out_page"})
         user = self.add_user()
         fields = {"username": "x", "email": "x@example.com"}
         forged = {**fields, "csrf_token": "forged-token"}

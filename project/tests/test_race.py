@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from project import config, create_app
 from project.extensions import db
-from project.tests.base import BaseTestCase, counted
+from project.tests.base import BaseTestCase, bearer, counted
 from project.tests.contract import EMAIL_TAKEN, NOT_FOUND
 from project.users import writes
 from project.users.models import User
@@ -22,11 +22,12 @@ WRITES_EACH = 8
 class TestConcurrentWrites(BaseTestCase):
     def together(self, calls: list[tuple[str, str, dict | None]]) -> list[tuple[int, dict | None]]:
         """Make every (method, path, JSON body) call at once, each from its own thread, app context and
-        database connection."""
+        database connection, with the test client's credentials."""
         barrier = threading.Barrier(len(calls))
 
         def call(method: str, path: str, payload: dict | None) -> tuple[int, dict | None]:
             client = self.app.test_client()
+            client.environ_base.update(self.client.environ_base)
             barrier.wait()
             response = client.open(path, method=method, json=payload)
             return response.status_code, response.get_json(silent=True)
@@ -78,24 +79,27 @@ class TestConcurrentWrites(BaseTestCase):
 
     def test_one_user_deleted_by_many_at_once_is_deleted_once(self):
         user_id = self.add_user().id
+        self.act_as(self.add_admin())
         answers = self.together([("DELETE", f"/users/{user_id}", None)] * WRITERS)
         self.assertEqual(sorted(code for code, _ in answers), [204] + [404] * (WRITERS - 1))
-        self.assertEqual((self.user_count(), counted()), (0, 0))
+        self.assertEqual((self.user_count(), counted()), (1, 1))  # the admin
 
     def test_one_user_changed_by_many_at_once_is_counted_once(self):
         user_id = self.add_user().id
+        self.act_as(self.add_admin())
         answers = self.together([("PATCH", f"/users/{user_id}", {"active": False})] * WRITERS)
         self.assertEqual([code for code, _ in answers], [200] * WRITERS)
-        self.assertEqual((counted(), counted(active=True), counted(active=False)), (1, 0, 1))
+        self.assertEqual((counted(), counted(active=True), counted(active=False)), (2, 1, 1))
 
     def test_a_user_changed_while_deleted_is_not_found(self):
         user_id = self.add_user().id
+        self.act_as(self.add_admin())
         changes = [("PATCH", f"/users/{user_id}", {"username": f"v{n}"}) for n in range(WRITERS - 1)]
         [deleted, *changed] = self.together([("DELETE", f"/users/{user_id}", None), *changes])
         self.assertEqual(deleted, (204, None))
         for answer in changed:  # changed before the delete, or found deleted
             self.assertIn(answer, [(200, ANY), (404, NOT_FOUND)])
-        self.assertEqual((self.user_count(), counted()), (0, 0))
+        self.assertEqual((self.user_count(), counted()), (1, 1))
 
     def test_totals_stay_exact_under_many_concurrent_writes(self):
         """50 clients, each with a connection of its own, make 400 writes at once: adds, (de)activations and
@@ -103,10 +107,13 @@ class TestConcurrentWrites(BaseTestCase):
         with mock.patch.dict("os.environ", {"GUNICORN_THREADS": str(CLIENTS)}):  # a pool as large as the clients
             app = create_app(config.TestingConfig)
         barrier = threading.Barrier(CLIENTS)
+        admin = self.add_admin()
+        self.add_user("spare", "spare@example.com")  # the user before the first one added: never the admin
 
         def write(client_number: int) -> list[int]:
             with app.app_context():
                 client = app.test_client()
+                client.environ_base["HTTP_AUTHORIZATION"] = bearer(admin)
                 barrier.wait()
                 codes = []
                 for n in range(WRITES_EACH // 2):
@@ -125,4 +132,4 @@ class TestConcurrentWrites(BaseTestCase):
         self.assertLessEqual(set(codes), {200, 201, 204, 404})
         active = db.session.scalar(select(func.count()).select_from(User).where(User.active))
         self.assertEqual((counted(), counted(active=True)), (self.user_count(), active))
-        self.assertEqual(self.user_count(), CLIENTS * WRITES_EACH // 2 - codes.count(204))
+        self.assertEqual(self.user_count(), 2 + CLIENTS * WRITES_EACH // 2 - codes.count(204))

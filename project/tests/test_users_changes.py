@@ -1,5 +1,6 @@
-"""PUT, PATCH and DELETE /users/<id>: the same validation and messages as POST /users (odd ids and bodies
-that are not JSON, on every method: test_validation.py)."""
+"""PUT, PATCH and DELETE /users/<id>, made by the user itself: the same validation and messages as POST
+/users (odd ids and bodies that are not JSON, on every method: test_validation.py; who may change whom:
+test_permissions.py)."""
 
 from project.extensions import db
 from project.tests.base import BaseTestCase, invalid, user_json
@@ -10,7 +11,7 @@ from project.users.models import User
 class ChangesTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.user = self.add_user("michael", "michael@realpython.com")
+        self.user = self.act_as(self.add_user("michael", "michael@realpython.com"))
         self.other = self.add_user("fletcher", "fletcher@realpython.com")
 
     def stored(self) -> User:
@@ -53,6 +54,7 @@ class TestReplaceUser(ChangesTestCase):
 
 class TestUpdateUser(ChangesTestCase):
     def test_changes_only_the_fields_given(self):
+        self.act_as(self.add_admin())  # a user deactivating itself could not activate itself again
         cases = [
             ({"username": "  mike "}, ("mike", "michael@realpython.com", True)),
             ({"email": " MIKE@example.com"}, ("mike", "mike@example.com", True)),
@@ -104,11 +106,13 @@ class TestDeleteUser(ChangesTestCase):
         self.assertEqual((response.status_code, response.data, response.content_type), (204, b"", None))
         self.assertJson(self.client.get(f"/users/{user_id}"), 404, NOT_FOUND)
         self.assertEqual(self.user_count(), 1)
+        self.act_as(self.add_admin())  # the deleted user's own token went with it
         self.assertJson(self.client.delete(f"/users/{user_id}"), 404, NOT_FOUND)
 
     def test_ids_are_never_reused(self):
         newest = self.client.post("/users", json={"username": "n", "email": "newest@example.com"}).get_json()["data"]
-        self.client.delete(f"/users/{newest['id']}")
+        self.act_as(self.add_admin())
+        self.assertEqual(self.client.delete(f"/users/{newest['id']}").status_code, 204)
         again = self.client.post("/users", json={"username": "n", "email": "newest@example.com"}).get_json()["data"]
         self.assertGreater(again["id"], newest["id"])
 

@@ -141,7 +141,7 @@ class TestBodies(BaseTestCase):
         self.assertJson(self.post(b""), 400, invalid({"username": [MISSING], "email": [MISSING]}))
 
     def test_content_types_other_than_json_on_every_write(self):
-        user = self.add_user()
+        user = self.act_as(self.add_user())
         body = '{"username": "x", "email": "x@example.com"}'
         for method, path in (("POST", "/users"), ("PUT", f"/users/{user.id}"), ("PATCH", f"/users/{user.id}")):
             for content_type in (
@@ -181,6 +181,7 @@ class TestBodies(BaseTestCase):
 
 class TestIds(BaseTestCase):
     def test_odd_ids_on_every_method(self):
+        self.act_as(self.add_admin())  # an admin, who may change any id there is
         user = self.add_user("victim", "victim@example.com")
         cases = [
             ("0", 404, NOT_FOUND),
@@ -201,7 +202,7 @@ class TestIds(BaseTestCase):
             for user_id, status, answer in cases:
                 with self.subTest(method=method, user_id=user_id[:20]):
                     self.assertJson(self.client.open(f"/users/{user_id}", method=method, json=body), status, answer)
-        self.assertEqual(self.user_count(), 1)
+        self.assertEqual(self.user_count(), 2)
         self.assertEqual(self.client.get(f"/users/{user.id}").get_json()["data"], user_json(user))
 
 

@@ -11,6 +11,7 @@ from project.config import MYSQL_FAMILY, mysql_table_options
 from project.extensions import db
 
 TEXT_MAX_LENGTH = 128  # of a username and of an email
+PASSWORD_HASH_MAX_LENGTH = 255  # an Argon2id hash in PHC form is about 100 characters
 ID_RANGE = range(1, 2**31)  # the INT primary key's positive values
 
 
@@ -64,6 +65,11 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(TEXT_MAX_LENGTH), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Sign-in: an Argon2id hash (none: the user cannot sign in), whether the user may change anyone, and
+    # the version its tokens must carry, raised to revoke them all in the same statement as the change.
+    password_hash: Mapped[str | None] = mapped_column(String(PASSWORD_HASH_MAX_LENGTH))
+    admin: Mapped[bool] = mapped_column(default=False, server_default="0")
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -20,7 +20,11 @@ SORT_KEYS = [*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS)]
 NEWEST_FIRST = "-created_at"
 PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFFSET to stay an integer
 SORTABLE = {name: USERS.c[name] for name in SORT_FIELDS}
-USER_BY_ID = select(USERS).where(USERS.c.id == bindparam("user_id"))  # built once: the hottest read
+# What a read shows of a user: never its password's hash, nor its tokens' version.
+PROFILE = [USERS.c[name] for name in ("id", "username", "email", "active", "created_at", "admin")]
+USER_BY_ID = select(*PROFILE).where(USERS.c.id == bindparam("user_id"))  # built once: the hottest read
+# What signing in and checking a token need besides.
+ACCOUNT = select(*PROFILE, USERS.c.password_hash, USERS.c.token_version)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,13 @@ def fetch_user(connection: Connection | Session, user_id: int) -> Row:
     return user
 
 
+def read_account(*, user_id: int | None = None, email: str | None = None) -> Row | None:
+    """The user with this id or email, with its password's hash and tokens' version; None if there is none."""
+    column, value = (USERS.c.id, user_id) if email is None else (USERS.c.email, email)
+    with db.engine.connect() as connection:
+        return connection.execute(ACCOUNT.where(column == value)).one_or_none()
+
+
 def find_users(
     *,
     page: int = 1,
@@ -72,11 +83,11 @@ def find_users(
     """A page of the users that match every filter given, in the order `sort` names (ties broken by id)."""
     conditions = filters(username=username, email=email, active=active, q=q)
     order = ordering(sort)
-    statement = select(USERS).where(*conditions).order_by(*order).limit(per_page)
+    statement = select(*PROFILE).where(*conditions).order_by(*order).limit(per_page)
     if page > 1:  # the rows to skip are skipped on an index alone: the page's ids first, then their rows
         ids = select(USERS.c.id).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
         page_ids = ids.subquery("page_ids")
-        statement = select(USERS).join(page_ids, USERS.c.id == page_ids.c.id).order_by(*order)
+        statement = select(*PROFILE).join(page_ids, USERS.c.id == page_ids.c.id).order_by(*order)
     with db.engine.connect() as connection:
         users = connection.execute(statement).all()
         if username is None and email is None and q is None:

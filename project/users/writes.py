@@ -1,5 +1,6 @@
 """Writes: add, change and delete users, each one statement, and repair the running totals. The totals
-themselves follow every write, by the database's triggers (see models.UserCount)."""
+themselves follow every write, by the database's triggers (see models.UserCount). A password is stored as
+its hash; a new password or a deactivation revokes the user's tokens in the same statement."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from project.database import transaction
 from project.extensions import db
-from project.users.errors import EmailTaken, UserNotFound
+from project.users import passwords
+from project.users.errors import EmailTaken, InvalidField, UserNotFound
 from project.users.models import User, UserCount
 from project.users.reads import USERS, fetch_user
 
@@ -21,9 +23,12 @@ DUPLICATE_EMAIL_MESSAGES = (
 )
 
 
-def add_user(username: str, email: str) -> User:
-    """Add a user; the unique index, not a look-up first, decides a duplicate email."""
-    user = User(username=username, email=email)
+def add_user(username: str, email: str, password: str | None = None, admin: bool = False) -> User:
+    """Add a user, who can sign in if given a password; the unique index, not a look-up first, decides a
+    duplicate email."""
+    user = User(username=username, email=email, admin=admin)
+    if password is not None:
+        user.password_hash = checked_hash(password, [username, email])
     db.session.add(user)
     commit()
     return user
@@ -36,10 +41,18 @@ def add_users(rows: list[dict]) -> None:
 
 
 def change_user(user_id: int, fields: dict) -> Row:
-    """Set these fields on the user and answer it as it is now; a user deleted meanwhile is not found. The
-    update is one statement: concurrent changes of one user queue up on its row, each applied whole."""
-    if fields and execute(update(USERS).where(USERS.c.id == user_id).values(**fields)) == 0:
-        raise UserNotFound()
+    """Set these fields (a `password` as its hash) on the user and answer it as it is now; a user deleted
+    meanwhile is not found. The update is one statement: concurrent changes of one user queue up on its
+    row, each applied whole, and tokens are revoked with the change that revokes them."""
+    values = dict(fields)
+    if "password" in values:
+        user = fetch_user(db.session, user_id)
+        known = [values.get("username", user.username), values.get("email", user.email)]
+        values["password_hash"] = checked_hash(values.pop("password"), known)
+    if "password_hash" in values or values.get("active") is False:
+        values["token_version"] = USERS.c.token_version + 1
+    if values and execute(update(USERS).where(USERS.c.id == user_id).values(**values)) == 0:
+        raise not_found()
     user = fetch_user(db.session, user_id)
     commit()
     return user
@@ -50,9 +63,24 @@ def delete_user(user_id: int) -> Row:
     here, and is not found either."""
     user = fetch_user(db.session, user_id)
     if execute(delete(USERS).where(USERS.c.id == user_id)) == 0:
-        raise UserNotFound()
+        raise not_found()
     commit()
     return user
+
+
+def rehash_password(user_id: int, password_hash: str, password: str) -> None:
+    """Hash a password that was just proved again with the app's parameters, unless another change of it
+    came first; its tokens stay valid (the password is the same)."""
+    statement = update(USERS).where(USERS.c.id == user_id, USERS.c.password_hash == password_hash)
+    execute(statement.values(password_hash=passwords.hash_password(password)))
+    commit()
+
+
+def checked_hash(password: str, known: list[str]) -> str:
+    """The password's hash, if it is not too easy to guess (for anyone who knows what else is known)."""
+    if reasons := passwords.weaknesses(password, known):
+        raise InvalidField("password", reasons)
+    return passwords.hash_password(password)
 
 
 def recount() -> dict[bool, int]:
@@ -66,6 +94,13 @@ def recount() -> dict[bool, int]:
         totals = {active: actual.get(active, 0) for active in (False, True)}
         connection.execute(update(counts).where(counts.c.shard == 0).values(users=case(totals, value=counts.c.active)))
     return totals
+
+
+def not_found() -> UserNotFound:
+    """UserNotFound, once the session's work is undone (a statement that changed nothing may still hold a
+    lock: SQLite's on the whole database)."""
+    db.session.rollback()
+    return UserNotFound()
 
 
 def execute(statement) -> int:

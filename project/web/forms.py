@@ -1,29 +1,55 @@
-"""The index page's form; its fields are validated by the same schema as POST /users."""
+"""The web pages' forms, validated by the same schemas as the API's bodies."""
 
 from flask_wtf import FlaskForm
-from marshmallow import ValidationError
-from wtforms import EmailField, StringField
+from marshmallow import Schema, ValidationError
+from wtforms import EmailField, PasswordField, StringField
 
-from project.api.schemas import NewUserSchema
+from project.api.schemas import LoginSchema, NewUserSchema
 from project.users.models import TEXT_MAX_LENGTH
 
 FIELD_ATTRIBUTES = {"maxlength": TEXT_MAX_LENGTH, "required": True, "autocomplete": "off"}
 
 
-class UserForm(FlaskForm):
-    """Add a user from the browser (CSRF-protected by Flask-WTF)."""
+class SchemaForm(FlaskForm):
+    """A form (CSRF-protected by Flask-WTF) whose fields are checked by `schema`; what it loads is `loaded`.
+    An optional field left empty is left out, as a client of the API would leave it out."""
 
-    username = StringField("Username", render_kw=FIELD_ATTRIBUTES)
-    email = EmailField("Email", render_kw=FIELD_ATTRIBUTES)
+    schema: type[Schema]
 
     def validate(self, extra_validators=None) -> bool:
-        """Check the CSRF token, then the fields with NewUserSchema, keeping what it loads in `user_fields`."""
         if not super().validate(extra_validators):
             return False
+        schema = self.schema()
+        fields = {name: self[name].data for name in schema.fields}
         try:
-            self.user_fields = NewUserSchema().load({"username": self.username.data, "email": self.email.data})
+            self.loaded = schema.load(
+                {name: value for name, value in fields.items() if value or schema.fields[name].required}
+            )
         except ValidationError as error:
-            for name, messages in error.messages.items():
-                self[name].errors.extend(messages)
+            self.add_errors(error.messages)
             return False
         return True
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show these messages under their fields."""
+        for name, messages in errors.items():
+            self[name].errors.extend(messages)
+
+
+class UserForm(SchemaForm):
+    """Add a user from the browser: the fields of POST /users."""
+
+    schema = NewUserSchema
+    username = StringField("Username", render_kw=FIELD_ATTRIBUTES)
+    email = EmailField("Email", render_kw=FIELD_ATTRIBUTES)
+    password = PasswordField(
+        "Password (optional)", render_kw={"autocomplete": "new-password", "minlength": 8, "maxlength": 256}
+    )
+
+
+class SignInForm(SchemaForm):
+    """Sign in from the browser: the fields of POST /auth/login."""
+
+    schema = LoginSchema
+    email = EmailField("Email", render_kw={**FIELD_ATTRIBUTES, "autocomplete": "username"})
+    password = PasswordField("Password", render_kw={"required": True, "autocomplete": "current-password"})

@@ -1,14 +1,19 @@
-"""The web pages: the index (every user, a form to add one, a button to delete each) and the API docs."""
+"""The web pages: the index (every user, a form to add one, a button to delete each the signed-in user may
+delete), signing in and out, and the API docs."""
 
 from importlib.util import find_spec
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, session, url_for
 
+from project.auth.errors import InvalidCredentials, TooManyAttempts
+from project.auth.permissions import check_may_change, may_change
+from project.auth.signin import sign_in, sign_out
 from project.users import writes
-from project.users.errors import EmailTaken
+from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users
-from project.web.forms import UserForm
+from project.web.forms import SignInForm, UserForm
+from project.web.signed_in import page_principal
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -24,24 +29,68 @@ def index():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = writes.add_user(**form.user_fields)
+            user = writes.add_user(**form.loaded)
         except EmailTaken as error:
-            form.email.errors.append(error.message)
+            form.add_errors({"email": [error.message]})
+        except InvalidField as error:
+            form.add_errors(error.errors)
         else:
             flash(f"{user.email} was added!")
             return redirect(url_for(".index"), 303)
     page = find_users(page=current_page(), per_page=USERS_PER_PAGE)
     if request.method == "GET" and page.page > page.last:  # past the end (after a delete, say)
         return redirect(url_for(".index", page=page.last) if page.last > 1 else url_for(".index"))
-    return render_template("index.html", form=form, page=page), 400 if form.errors else 200
+    principal = page_principal()
+    deletable = {user.id for user in page.users if may_change(principal, user.id)}
+    return (
+        render_template("index.html", form=form, page=page, principal=principal, deletable=deletable),
+        400 if form.errors else 200,
+    )
 
 
 @blp.post("/delete/<user_id:user_id>")
 def delete_user(user_id: int):
-    """Delete a user (the form carries a CSRF token) and go back to the page it was listed on."""
+    """Delete a user (the signed-in user itself, or anyone for an admin; the form carries a CSRF token) and go
+    back to the page it was listed on."""
+    principal = page_principal()
+    if principal is None:
+        flash("Sign in to delete users.")
+        return redirect(url_for(".sign_in_page"), 303)
+    check_may_change(principal, user_id)
     user = writes.delete_user(user_id)
     flash(f"{user.email} was deleted.")
     return redirect(url_for(".index", page=current_page()), 303)
+
+
+@blp.route("/sign-in", methods=["GET", "POST"])
+def sign_in_page():
+    """The sign-in form; signing in keeps a token in the session cookie and goes back to the index."""
+    form = SignInForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        try:
+            signed = sign_in(form.loaded["email"], form.loaded["password"], request.remote_addr)
+        except InvalidCredentials as error:
+            form.form_errors.append(error.message)
+            status = 401
+        except TooManyAttempts as error:
+            form.form_errors.append(error.message)
+            status, headers = 429, {"Retry-After": str(error.retry_after)}
+        else:
+            session.clear()
+            session["token"] = signed.token
+            flash(f"Signed in as {form.loaded['email']}.")
+            return redirect(url_for(".index"), 303)
+    return render_template("sign_in.html", form=form), 400 if form.errors and status == 200 else status, headers
+
+
+@blp.post("/sign-out")
+def sign_out_page():
+    """Revoke the session's token and forget it (the form carries a CSRF token)."""
+    if (token := session.pop("token", None)) is not None:
+        sign_out(token)
+    flash("Signed out.")
+    return redirect(url_for(".index"), 303)
 
 
 def current_page() -> int:

@@ -1,0 +1,46 @@
+"""The JSON API's sign-in: /auth/login issues a bearer token, /auth/me says whose it is, /auth/logout
+revokes it."""
+
+from flask import request
+from sqlalchemy import Row
+
+from project.api.arguments import Blueprint
+from project.api.credentials import SECURED, bearer_token, signed_in
+from project.api.schemas import AccountEnvelopeSchema, LoginSchema, SignedInSchema
+from project.auth.signin import sign_in, sign_out
+from project.envelope import envelope
+
+blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in and out with bearer tokens.")
+
+
+@blp.post("/login")
+@blp.arguments(LoginSchema)
+@blp.response(200, SignedInSchema)
+@blp.errors(401, 413, 415, 429, 503)
+@blp.doc(operationId="login")
+def login(credentials: dict) -> dict:
+    """Trade an email and password for a bearer token. Too many failures for one email (or from one
+    address) answer 429 until the oldest leave the window, whatever the password."""
+    signed = sign_in(credentials["email"], credentials["password"], request.remote_addr)
+    token = {"token": signed.token, "token_type": "Bearer", "expires_in": signed.expires_in}
+    return envelope("success", message="Successfully logged in.", data=token)
+
+
+@blp.get("/me")
+@signed_in
+@blp.response(200, AccountEnvelopeSchema)
+@blp.errors(401, 503)
+@blp.doc(operationId="me", **SECURED)
+def me(principal: Row) -> dict:
+    """The signed-in user, and whether it is an admin."""
+    return envelope("success", data=principal)
+
+
+@blp.post("/logout")
+@signed_in
+@blp.response(204)
+@blp.errors(401, 503)
+@blp.doc(operationId="logout", **SECURED)
+def logout(principal: Row) -> None:
+    """Revoke the token the request carries: it stops working at once."""
+    sign_out(bearer_token())

@@ -1,0 +1,35 @@
+"""The tables of the token store and of the sign-in throttle, used where no Redis is configured."""
+
+from sqlalchemy import Double, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from project.config import mysql_table_options
+from project.extensions import db
+
+DIGEST_LENGTH = 64  # a SHA-256 in hex
+TABLE_OPTIONS = mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin")
+
+
+class AuthToken(db.Model):
+    """A bearer token, known by its SHA-256 alone: whoever reads this table cannot sign in with it."""
+
+    __tablename__ = "auth_tokens"
+    __table_args__ = TABLE_OPTIONS
+
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    user_id: Mapped[int] = mapped_column(index=True)
+    version: Mapped[int]  # the user's token_version when it was issued
+    expires_at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch
+
+
+class SignInAttempt(db.Model):
+    """An attempt to prove a password, under a key (an email's or a client address's digest): while it is
+    checked, then, if it failed, for as long as the throttle's window counts it."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_key_at", "key", "at"), TABLE_OPTIONS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    attempt: Mapped[str] = mapped_column(String(32))
+    at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch

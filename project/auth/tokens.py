@@ -1,0 +1,39 @@
+"""Bearer tokens: opaque, 256 bits from `secrets`, kept in the store by their SHA-256 only, for TOKEN_TTL
+seconds; a token names its user and the user's token version when it was issued."""
+
+import hashlib
+import re
+import secrets
+import time
+
+from flask import current_app
+
+from project.auth.stores import store
+
+TOKEN_BYTES = 32
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+
+
+def issue(user_id: int, version: int) -> str:
+    """A new token for the user, valid for TOKEN_TTL seconds."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    store().add_token(digest(token), user_id, version, current_app.config["TOKEN_TTL"], time.time())
+    return token
+
+
+def resolve(token: str) -> tuple[int, int] | None:
+    """The user id and version the token was issued with; None for a token that is malformed, unknown,
+    expired or revoked."""
+    if not TOKEN.fullmatch(token):
+        return None
+    return store().find_token(digest(token), time.time())
+
+
+def revoke(token: str) -> None:
+    """The token stops working (whether it worked or not)."""
+    if TOKEN.fullmatch(token):
+        store().remove_token(digest(token))
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
