@@ -75,6 +75,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """CLI commands, and names for `flask shell`."""
-    for command in (commands.recreate_db, commands.seed_db, commands.recount_users, commands.test, commands.wait_db):
+    for command in (
+        commands.recreate_db,
+        commands.seed_db,
+        commands.create_admin,
+        commands.recount_users,
+        commands.test,
+        commands.wait_db,
+    ):
         app.cli.add_command(command)
     app.shell_context_processor(lambda: {"db": db, "User": User})

@@ -1,5 +1,6 @@
-"""CLI commands: recreate_db, seed_db, recount_users, test and wait_db."""
+"""CLI commands: recreate_db, seed_db, create_admin, recount_users, test and wait_db."""
 
+import os
 import secrets
 import subprocess
 import sys
@@ -8,12 +9,15 @@ from pathlib import Path
 
 import click
 from flask_migrate import upgrade
+from marshmallow import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
+from project.api.schemas import NewUserSchema
 from project.database import drop_schema
 from project.extensions import db
 from project.users import writes
+from project.users.errors import InvalidField
 from project.users.models import User, utcnow
 
 TESTS = Path(__file__).parent / "tests"
@@ -56,6 +60,28 @@ def add_generated_users(count: int) -> None:
             ]
             writes.add_users(rows)
             progress.update(len(numbers))
+
+
+@click.command("create_admin")
+@click.option("--username", required=True, help="The admin's username (kept, if the email is a user's already).")
+@click.option("--email", required=True, help="The admin's email.")
+def create_admin(username: str, email: str) -> None:
+    """Create an admin, or make the user with this email one; either way set its password, from
+    ADMIN_PASSWORD or else asked for twice."""
+    password = os.environ.get("ADMIN_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        fields = NewUserSchema().load({"username": username, "email": email, "password": password})
+        created = writes.make_admin(**fields)
+    except ValidationError as error:
+        raise click.ClickException(refusal(error.messages)) from error
+    except InvalidField as error:
+        raise click.ClickException(refusal(error.errors)) from error
+    click.echo(f"{fields['email']} {'is a new admin' if created else 'is an admin now'}; its password is set.")
+
+
+def refusal(errors: dict[str, list[str]]) -> str:
+    """Field errors in one line: "password: This password is too easy to guess. ..."."""
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
 
 
 @click.command("recount_users")

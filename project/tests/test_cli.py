@@ -10,8 +10,10 @@ from sqlalchemy import func, inspect, select, text, update
 
 from project import config, create_app
 from project.extensions import db
-from project.tests.base import BaseTestCase
+from project.tests.base import BaseTestCase, bearer
+from project.tests.contract import GOOD_PASSWORD
 from project.tests.test_config import environment
+from project.tests.test_passwords import ANOTHER_WORD
 from project.users.models import User, UserCount
 
 
@@ -149,3 +151,61 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+class TestCreateAdmin(CliTestCase):
+    def admin(self, email: str) -> User:
+        return db.session.scalars(select(User).where(User.email == email)).one()
+
+    def signs_in(self, email: str, password: str) -> bool:
+        return self.client.post("/auth/login", json={"email": email, "password": password}).status_code == 200
+
+    def test_creates_an_admin_with_the_password_from_admin_password(self):
+        with mock.patch.dict(os.environ, {"ADMIN_PASSWORD": GOOD_PASSWORD}):
+            result = self.invoke("create_admin", "--username", "root", "--email", " Root@Example.com")
+        self.assertEqual(
+            (result.exit_code, result.output), (0, "root@example.com is a new admin; its password is set.\n")
+        )
+        admin = self.admin("root@example.com")
+        self.assertEqual((admin.username, admin.admin, admin.active), ("root", True, True))
+        self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
+
+    def test_promotes_the_user_with_that_email_and_sets_its_password(self):
+        user = self.add_user("michael", "michael@realpython.com", "an older passphrase")
+        token = {"Authorization": bearer(user)}
+        with mock.patch.dict(os.environ, {"ADMIN_PASSWORD": GOOD_PASSWORD}):
+            result = self.invoke("create_admin", "--username", "ignored", "--email", "michael@realpython.com")
+        self.assertEqual(result.output, "michael@realpython.com is an admin now; its password is set.\n")
+        admin = self.admin("michael@realpython.com")
+        self.assertEqual((admin.id, admin.username, admin.admin), (user.id, "michael", True))
+        self.assertTrue(self.signs_in("michael@realpython.com", GOOD_PASSWORD))
+        self.assertEqual(self.client.get("/auth/me", headers=token).status_code, 401)  # the old password's tokens
+
+    def test_asks_for_the_password_twice_without_admin_password(self):
+        with environment():  # no ADMIN_PASSWORD
+            mismatch = self.app.test_cli_runner().invoke(
+                args=["create_admin", "--username", "root", "--email", "root@example.com"],
+                input=f"{GOOD_PASSWORD}\nsomething else entirely\n{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n",
+            )
+        self.assertEqual(mismatch.exit_code, 0)
+        self.assertIn("Error: The two entered values do not match.", mismatch.output)
+        self.assertNotIn(GOOD_PASSWORD, mismatch.output)
+        db.session.expire_all()
+        self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
+
+    def test_refuses_bad_input_in_one_line(self):
+        weak = "This password is too easy to guess. This is a top-10 common password. " + ANOTHER_WORD
+        cases = [
+            (("root", "root@example.com"), "password", f"Error: password: {weak}\n"),
+            (("root", "root@example.com"), "short", "Error: password: Length must be between 8 and 256.\n"),
+            (
+                ("", "not an email"),
+                GOOD_PASSWORD,
+                "Error: username: Length must be between 1 and 128.; email: Not a valid email address.\n",
+            ),
+        ]
+        for (username, email), password, output in cases:
+            with self.subTest(password=password), mock.patch.dict(os.environ, {"ADMIN_PASSWORD": password}):
+                result = self.invoke("create_admin", "--username", username, "--email", email)
+                self.assertEqual((result.exit_code, result.output), (1, output))
+        self.assertEqual(self.user_count(), 0)

@@ -8,10 +8,9 @@ from unittest import mock
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from project import create_app
+from project import config, create_app
 from project.auth.models import AuthToken
 from project.auth.stores import REDIS_PREFIX, RedisStore, store
-from project import config
 from project.extensions import db
 from project.tests.base import BaseTestCase, bearer, invalid
 from project.tests.contract import GOOD_PASSWORD, INVALID_CREDENTIALS, NOT_SIGNED_IN, TOKEN

@@ -68,6 +68,17 @@ def delete_user(user_id: int) -> Row:
     return user
 
 
+def make_admin(username: str, email: str, password: str) -> bool:
+    """Make the user with this email an admin with this password, adding it if there is none; whether it was
+    added. Its old tokens are revoked with its old password."""
+    user_id = db.session.scalar(select(USERS.c.id).where(USERS.c.email == email))
+    if user_id is None:
+        add_user(username, email, password, admin=True)
+        return True
+    change_user(user_id, {"admin": True, "password": password})
+    return False
+
+
 def rehash_password(user_id: int, password_hash: str, password: str) -> None:
     """Hash a password that was just proved again with the app's parameters, unless another change of it
     came first; its tokens stay valid (the password is the same)."""
