@@ -111,3 +111,36 @@ class TestProductionConfig(unittest.TestCase):
     def test_development_trusts_no_proxy(self):
         with environment():
             self.assertNotIsInstance(create_app().wsgi_app, ProxyFix)
+
+
+class TestTrustedHosts(unittest.TestCase):
+    def app(self, trusted: str | None = None):
+        with environment(**({"TRUSTED_HOSTS": trusted} if trusted is not None else {})):
+            return create_app(config.TestingConfig).test_client()
+
+    def test_loopback_names_are_served_out_of_the_box(self):
+        client = self.app()
+        for host in ("localhost", "localhost:5000", "127.0.0.1:5000"):
+            with self.subTest(host=host):
+                self.assertEqual(client.get("/ping", headers={"Host": host}).status_code, 200)
+
+    def test_other_hosts_get_a_400_in_the_envelope_even_on_pages(self):
+        client = self.app()
+        for host in ("evil.example", "evil.example:5000", "localhost.evil.example", "127.0.0.2", ""):
+            for path, accept in (("/users", "*/*"), ("/", "text/html")):
+                with self.subTest(host=host, path=path):
+                    response = client.get(path, headers={"Host": host, "Accept": accept})
+                    self.assertEqual((response.status_code, response.mimetype), (400, "application/json"))
+                    self.assertEqual(response.get_json(), {"status": "fail", "message": "Bad Request"})
+
+    def test_trusted_hosts_names_the_others(self):
+        client = self.app("users.example.com, .example.org")
+        for host, status in (
+            ("users.example.com", 200),
+            ("users.example.com:8443", 200),
+            ("api.example.org", 200),  # a leading dot: any subdomain
+            ("localhost", 200),  # the service's own healthchecks
+            ("example.com", 400),
+        ):
+            with self.subTest(host=host):
+                self.assertEqual(client.get("/ping", headers={"Host": host}).status_code, status)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pymysql
@@ -15,7 +16,7 @@ from project.errors import database_problem
 from project.extensions import db
 from project.logs import JsonFormatter
 from project.tests.base import BaseTestCase, bearer
-from project.tests.contract import DATABASE_ROUTES, GENERATED_ID, PONG, UNAVAILABLE
+from project.tests.contract import DATABASE_ROUTES, GENERATED_ID, GOOD_PASSWORD, PONG, STORE_UNAVAILABLE, UNAVAILABLE
 from project.tests.test_config import environment
 
 # The Content-Security-Policy each kind of answer must carry.
@@ -27,6 +28,7 @@ PAGE_POLICY = (
 DOCS_POLICY = PAGE_POLICY + "; style-src 'self' 'unsafe-inline'"
 # Nothing listens on port 9 (discard) here: connecting is refused at once, as with a database that is down.
 UNREACHABLE = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"
+REDIS_UNREACHABLE = "redis://127.0.0.1:9/0"
 
 
 class TestHealth(BaseTestCase):
@@ -69,6 +71,51 @@ class TestDatabaseDown(BaseTestCase):
         response = self.down.get("/", headers={"Accept": "text/html"})
         self.assertEqual((response.status_code, response.mimetype), (503, "text/html"))
         self.assertIn("The database is unavailable. Try again shortly.", response.get_data(as_text=True))
+
+
+class TestTokenStoreDown(BaseTestCase):
+    """The app on a Redis that refuses connections: sign-in and authenticated writes answer 503, public
+    reads and sign-up keep working, /health says it is Redis."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        database = os.environ.get("DATABASE_TEST_URL", "")  # the suite's database, which stays up
+        with environment(REDIS_TEST_URL=REDIS_UNREACHABLE, DATABASE_TEST_URL=database):
+            self.down = create_app(config.TestingConfig).test_client()
+        self.user = self.add_user("michael", "michael@realpython.com", GOOD_PASSWORD)
+
+    def test_sign_in_and_authenticated_writes_answer_503(self):
+        token = {"Authorization": "Bearer " + "A" * 43}
+        answers = [
+            self.down.post("/auth/login", json={"email": "michael@realpython.com", "password": GOOD_PASSWORD}),
+            self.down.get("/auth/me", headers=token),
+            self.down.post("/auth/logout", headers=token),
+            self.down.patch(f"/users/{self.user.id}", json={"username": "x"}, headers=token),
+            self.down.delete(f"/users/{self.user.id}", headers=token),
+        ]
+        for response in answers:
+            with self.subTest(path=response.request.path, method=response.request.method):
+                self.assertJson(response, 503, STORE_UNAVAILABLE)
+                self.assertEqual(response.headers["Retry-After"], "5")
+
+    def test_public_reads_and_sign_up_keep_working(self):
+        self.assertEqual(self.down.get("/users").status_code, 200)
+        self.assertEqual(self.down.get(f"/users/{self.user.id}").status_code, 200)
+        self.assertEqual(self.down.post("/users", json={"username": "a", "email": "a@example.com"}).status_code, 201)
+        self.assertEqual(
+            self.down.patch(f"/users/{self.user.id}", json={}).status_code, 401
+        )  # no token: no need to ask
+
+    def test_health_says_it_is_redis(self):
+        reason = "Error 111 connecting. Connection refused."
+        self.assertJson(self.down.get("/health"), 503, {**STORE_UNAVAILABLE, "errors": {"redis": [reason]}})
+
+    def test_the_index_page_says_sign_in_is_unavailable(self):
+        with self.down.session_transaction() as session:
+            session["token"] = "A" * 43
+        response = self.down.get("/")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Sign-in is unavailable right now.", response.get_data(as_text=True))
 
 
 class TestSecurityHeaders(BaseTestCase):

@@ -2,27 +2,32 @@
 token. A token that no longer works is forgotten; while the token store is down, nobody is signed in and
 the pages say so, and everything public keeps working."""
 
-from flask import g, session
+from dataclasses import dataclass
+
+from flask import session
 from sqlalchemy import Row
 
 from project.auth.errors import NotSignedIn, StoreUnavailable
 from project.auth.signin import authenticate
 
 
-def page_principal() -> Row | None:
-    """The signed-in user (checked once a request), or None."""
-    if "principal" not in g:
-        g.principal = principal_of(session.get("token"))
-    return g.principal
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in user, if any, and whether signing in is unavailable right now."""
+
+    principal: Row | None = None
+    unavailable: bool = False
 
 
-def principal_of(token: str | None) -> Row | None:
+def signed_in() -> SignedIn:
+    """Who the session's token was issued to."""
+    token = session.get("token")
     if token is None:
-        return None
+        return SignedIn()
     try:
-        return authenticate(token)
+        return SignedIn(authenticate(token))
     except NotSignedIn:
-        session.pop("token", None)
+        session.pop("token")
     except StoreUnavailable:
-        g.sign_in_unavailable = True
-    return None
+        return SignedIn(unavailable=True)
+    return SignedIn()

@@ -13,7 +13,7 @@ from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users
 from project.web.forms import SignInForm, UserForm
-from project.web.signed_in import page_principal
+from project.web.signed_in import signed_in
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -40,10 +40,10 @@ def index():
     page = find_users(page=current_page(), per_page=USERS_PER_PAGE)
     if request.method == "GET" and page.page > page.last:  # past the end (after a delete, say)
         return redirect(url_for(".index", page=page.last) if page.last > 1 else url_for(".index"))
-    principal = page_principal()
-    deletable = {user.id for user in page.users if may_change(principal, user.id)}
+    visitor = signed_in()
+    deletable = {user.id for user in page.users if may_change(visitor.principal, user.id)}
     return (
-        render_template("index.html", form=form, page=page, principal=principal, deletable=deletable),
+        render_template("index.html", form=form, page=page, visitor=visitor, deletable=deletable),
         400 if form.errors else 200,
     )
 
@@ -52,7 +52,7 @@ def index():
 def delete_user(user_id: int):
     """Delete a user (the signed-in user itself, or anyone for an admin; the form carries a CSRF token) and go
     back to the page it was listed on."""
-    principal = page_principal()
+    principal = signed_in().principal
     if principal is None:
         flash("Sign in to delete users.")
         return redirect(url_for(".sign_in_page"), 303)
@@ -77,7 +77,6 @@ def sign_in_page():
             form.form_errors.append(error.message)
             status, headers = 429, {"Retry-After": str(error.retry_after)}
         else:
-            session.clear()
             session["token"] = signed.token
             flash(f"Signed in as {form.loaded['email']}.")
             return redirect(url_for(".index"), 303)
