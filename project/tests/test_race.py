@@ -1,6 +1,7 @@
 """Concurrent writers against the real database: the unique index decides, and nobody gets a 500."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 from unittest.mock import ANY
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from project import config, create_app
 from project.extensions import db
 from project.tests.base import BaseTestCase, bearer, counted
-from project.tests.contract import EMAIL_TAKEN, NOT_FOUND
+from project.tests.contract import EMAIL_TAKEN, GOOD_PASSWORD, NOT_FOUND
 from project.users import writes
 from project.users.models import User
 
@@ -133,3 +134,41 @@ class TestConcurrentWrites(BaseTestCase):
         active = db.session.scalar(select(func.count()).select_from(User).where(User.active))
         self.assertEqual((counted(), counted(active=True)), (self.user_count(), active))
         self.assertEqual(self.user_count(), 2 + CLIENTS * WRITES_EACH // 2 - codes.count(204))
+
+
+class TestRevocationEverywhere(BaseTestCase):
+    def test_a_token_revoked_by_a_new_password_is_refused_by_every_worker_at_once(self):
+        """Four apps stand for four workers, each asking /auth/me with one token over and over while the user
+        changes its password: every request that starts once the change is answered is refused."""
+        user = self.add_user("michael", "michael@realpython.com", GOOD_PASSWORD)
+        token = {"Authorization": bearer(user)}
+        workers = [create_app(config.TestingConfig) for _ in range(4)]
+        answered, changed_at = threading.Event(), []
+        lock = threading.Lock()
+        counts = {"before": 0, "after": 0}
+
+        def ask(app) -> list[tuple[float, int]]:
+            client, seen = app.test_client(), []
+            while True:
+                with lock:
+                    if counts["after"] >= 40:
+                        return seen
+                started = time.monotonic()
+                seen.append((started, client.get("/auth/me", headers=token).status_code))
+                with lock:
+                    counts["after" if answered.is_set() else "before"] += 1
+
+        with ThreadPoolExecutor(len(workers)) as pool:
+            asking = [pool.submit(ask, app) for app in workers]
+            while counts["before"] < 20:  # every worker has let the token in by now
+                time.sleep(0.01)
+            body = {"password": "a brand new passphrase", "current_password": GOOD_PASSWORD}
+            changed = self.client.patch(f"/users/{user.id}", json=body, headers=token)
+            changed_at.append(time.monotonic())
+            answered.set()
+            seen = [answer for worker in asking for answer in worker.result()]
+        self.assertEqual(changed.status_code, 200)
+        self.assertIn(200, {status for started, status in seen if started < changed_at[0]})
+        after = [status for started, status in seen if started > changed_at[0]]
+        self.assertGreaterEqual(len(after), 30)
+        self.assertEqual(set(after), {401})
