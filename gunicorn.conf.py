@@ -25,6 +25,9 @@ preload_app = True  # the app is built once, before forking: a config error stop
 timeout = 30
 graceful_timeout = 30
 keepalive = 75  # longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
+# gunicorn's largest: whatever request line nginx passes (its 8k header buffers) reaches the app, and a
+# longer one gets nginx's 414 in the envelope, never gunicorn's own page.
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 pidfile = os.environ.get("GUNICORN_PIDFILE")  # `make stack-up` signals gunicorn through it

@@ -8,6 +8,8 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
+from project.tests.contract import GOOD_PASSWORD
+
 
 def required(name: str, example: str) -> str:
     """An environment variable the end-to-end tests cannot do without."""
@@ -35,16 +37,28 @@ def admin_connection():
 
 @pytest.fixture
 def http(base_url: str):
-    """A requests session whose paths are relative to BASE_URL."""
+    """A requests session whose paths are relative to BASE_URL. Like a browser on this machine's loopback (a
+    secure context), it sends Secure cookies (the production config's) back over plain HTTP."""
 
     class Session(requests.Session):
         def request(self, method, url, *args, **kwargs):
             kwargs.setdefault("timeout", 10)
             kwargs.setdefault("allow_redirects", False)
-            return super().request(method, base_url + url, *args, **kwargs)
+            response = super().request(method, base_url + url, *args, **kwargs)
+            for cookie in self.cookies:
+                cookie.secure = False
+            return response
 
     with Session() as session:
         yield session
+
+
+@pytest.fixture
+def account(http, email):
+    """A user with a password, signed in: its id, email, password and Authorization header."""
+    user = http.post("/users", json={"username": "e2e", "email": email, "password": GOOD_PASSWORD}).json()["data"]
+    token = http.post("/auth/login", json={"email": email, "password": GOOD_PASSWORD}).json()["data"]["token"]
+    return {"id": user["id"], "email": email, "password": GOOD_PASSWORD, "auth": {"Authorization": f"Bearer {token}"}}
 
 
 @pytest.fixture

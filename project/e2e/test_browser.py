@@ -13,6 +13,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
+from project.tests.contract import GOOD_PASSWORD
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".artifacts" / "screenshots"
@@ -117,14 +119,65 @@ def test_page_through_thirty_users(browser, base_url):
     assert rows(browser) == newest_first[:20]
 
 
-def test_delete_a_user(browser, base_url):
-    [email] = add_users(base_url, 1, uuid.uuid4().hex[:8])
+def sign_in(driver: WebDriver, base_url: str, email: str, password: str = GOOD_PASSWORD) -> None:
+    driver.get(f"{base_url}/sign-in")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form.sign-in-form button[type=submit]").click()
+
+
+def sign_out(driver: WebDriver, base_url: str) -> None:
+    driver.get(f"{base_url}/")
+    driver.find_element(By.CSS_SELECTOR, "form.inline-form button[type=submit]").click()
+    wait(driver, expected_conditions.visibility_of_element_located((By.LINK_TEXT, "Sign in")))
+
+
+def delete_buttons(driver: WebDriver) -> list[str]:
+    """The emails of the users the page offers to delete."""
+    buttons = driver.find_elements(By.CSS_SELECTOR, "button.danger")
+    return [button.get_attribute("aria-label").removeprefix("Delete ") for button in buttons]
+
+
+def test_sign_in_and_out(browser, base_url):
+    email = f"signin-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"username": "Grace Hopper", "email": email, "password": GOOD_PASSWORD}
+    assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
     browser.get(f"{base_url}/")
-    assert rows(browser)[0] == email
+    assert delete_buttons(browser) == []  # nobody signed in may delete anyone
+    browser.find_element(By.LINK_TEXT, "Sign in").click()
+    wait(browser, expected_conditions.url_to_be(f"{base_url}/sign-in"))
+    screenshot(browser, "sign-in")
+    sign_in(browser, base_url, email)
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == f"Signed in as {email}."
+    assert browser.find_element(By.CSS_SELECTOR, ".account span").text == "Signed in as Grace Hopper"
+    assert delete_buttons(browser) == [email]  # its own row alone
+    cookie = browser.get_cookie("session")
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Lax")
+    screenshot(browser, "index-signed-in")
+    sign_out(browser, base_url)
+    assert delete_buttons(browser) == []
+
+
+def test_a_wrong_password_shows_the_error(browser, base_url):
+    sign_in(browser, base_url, f"nobody-{uuid.uuid4().hex[:12]}@example.com", "not the password")
+    error = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice.error")))
+    assert error.text == "Invalid email or password."
+    assert browser.find_element(By.ID, "password").get_attribute("value") == ""
+    screenshot(browser, "sign-in-refused", ("the server responded with a status of 401 (UNAUTHORIZED)",))
+
+
+def test_delete_oneself(browser, base_url):
+    email = f"delete-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"username": "to be deleted", "email": email, "password": GOOD_PASSWORD}
+    assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
+    sign_in(browser, base_url, email)
+    wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
     browser.find_element(By.CSS_SELECTOR, f'button[aria-label="Delete {email}"]').click()
     notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
     assert notice.text == f"{email} was deleted."
     assert email not in rows(browser)
+    assert browser.find_element(By.LINK_TEXT, "Sign in")  # its session went with it
     screenshot(browser, "index-deleted")
     assert requests.get(f"{base_url}/users?email={email}", timeout=10).json()["data"]["users"] == []
 
@@ -137,7 +190,40 @@ def test_docs_page_renders_the_users_operations(browser, base_url):
         element.text.replace("\u200b", "")
         for element in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
     }
-    assert {"/ping", "/users", "/users/{user_id}"} <= paths
+    assert {"/ping", "/users", "/users/{user_id}", "/auth/login", "/auth/me", "/auth/logout"} <= paths
     assert {"GET", "POST", "PUT", "PATCH", "DELETE"} <= methods
     assert browser.find_element(By.CSS_SELECTOR, ".info .title").text.startswith("Users service")
     screenshot(browser, "docs")
+
+
+def test_docs_authorize_with_a_token_and_try_it(browser, base_url):
+    """Swagger UI's Authorize button takes a token, which "Try it out" then sends: GET /auth/me answers 200."""
+    email = f"docs-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"username": "docs", "email": email, "password": GOOD_PASSWORD}
+    assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
+    login = requests.post(f"{base_url}/auth/login", json={"email": email, "password": GOOD_PASSWORD}, timeout=10)
+    browser.get(f"{base_url}/docs")
+    wait(browser, expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "button.authorize")), 20).click()
+    field = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, ".auth-container input")))
+    field.send_keys(login.json()["data"]["token"])
+    browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.authorize").click()
+    browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.btn-done").click()
+    screenshot(browser, "docs-authorized")
+    me = browser.find_element(By.ID, "operations-auth-me")
+    me.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    wait(
+        browser, expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#operations-auth-me .try-out__btn"))
+    ).click()
+    wait(
+        browser, expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#operations-auth-me .execute"))
+    ).click()
+    status = wait(
+        browser,
+        expected_conditions.visibility_of_element_located(
+            (By.CSS_SELECTOR, "#operations-auth-me .live-responses-table .response .response-col_status")
+        ),
+    )
+    assert status.text == "200"
+    answer = browser.find_element(By.CSS_SELECTOR, "#operations-auth-me .live-responses-table .microlight").text
+    assert f'"email": "{email}"' in answer
+    screenshot(browser, "docs-me")

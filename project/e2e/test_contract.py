@@ -1,6 +1,6 @@
 """The seed's API contract and the index page, row by row, against the running service."""
 
-from project.tests.contract import BAD_ID, CSRF_FIELD, EMAIL_TAKEN, NOT_FOUND, PONG
+from project.tests.contract import BAD_ID, CSRF_FIELD, EMAIL_TAKEN, NOT_FOUND, NOT_SIGNED_IN, PONG
 
 JSON = "application/json"
 
@@ -85,21 +85,23 @@ def test_index_page_form(http, email):
     assert "CSRF" in forged.text
 
 
-def test_replace_update_and_delete_a_user(http, email):
-    user = http.post("/users", json={"username": "e2e", "email": email}).json()["data"]
+def test_replace_update_and_delete_a_user(http, account):
+    user, email, auth = http.get(f"/users/{account['id']}").json()["data"], account["email"], account["auth"]
     assert http.post("/users", json={"username": "e2e other", "email": f"other.{email}"}).status_code == 201
-    replaced = http.put(f"/users/{user['id']}", json={"username": "e2e two", "email": f"two.{email}"})
+    assert_json(http.put(f"/users/{user['id']}", json={"username": "x", "email": email}), 401, NOT_SIGNED_IN)
+    replaced = http.put(f"/users/{user['id']}", json={"username": "e2e two", "email": f"two.{email}"}, headers=auth)
     assert_json(replaced, 200, {"status": "success", "data": {**user, "username": "e2e two", "email": f"two.{email}"}})
-    patched = http.patch(f"/users/{user['id']}", json={"active": False})
-    expected = {**user, "username": "e2e two", "email": f"two.{email}", "active": False}
-    assert_json(patched, 200, {"status": "success", "data": expected})
-    taken = http.patch(f"/users/{user['id']}", json={"email": f"OTHER.{email}"})
+    taken = http.patch(f"/users/{user['id']}", json={"email": f"OTHER.{email}"}, headers=auth)
     assert_json(taken, 400, EMAIL_TAKEN)
-    read_only = http.patch(f"/users/{user['id']}", json={"id": 1})
+    read_only = http.patch(f"/users/{user['id']}", json={"id": 1}, headers=auth)
     assert_json(read_only, 400, {"status": "fail", "message": "Invalid payload.", "errors": {"id": ["Unknown field."]}})
-    deleted = http.delete(f"/users/{user['id']}")
+    patched = http.patch(f"/users/{user['id']}", json={"username": "e2e three"}, headers=auth)
+    expected = {**user, "username": "e2e three", "email": f"two.{email}"}
+    assert_json(patched, 200, {"status": "success", "data": expected})
+    deleted = http.delete(f"/users/{user['id']}", headers=auth)
     assert (deleted.status_code, deleted.content) == (204, b"")
     assert_json(http.get(f"/users/{user['id']}"), 404, NOT_FOUND)
+    assert_json(http.get("/auth/me", headers=auth), 401, NOT_SIGNED_IN)  # its token went with it
 
 
 def test_list_pages_and_links(http, base_url, email):

@@ -72,5 +72,14 @@ def test_upstream_connections_are_kept_alive(base_url):
 
 
 def test_links_keep_the_host_and_port_the_client_used(http):
-    response = http.get("/users?per_page=1", headers={"Host": "users.example.com:9999", "X-Forwarded-Port": "1"})
-    assert response.headers["Link"].startswith("<http://users.example.com:9999/users?")
+    response = http.get("/users?per_page=1", headers={"Host": "localhost:9999", "X-Forwarded-Port": "1"})
+    assert response.headers["Link"].startswith("<http://localhost:9999/users?")
+
+
+def test_only_trusted_host_names_are_served(http):
+    """A Host nginx does not serve (TRUSTED_HOSTS) is refused by its default server, in the envelope."""
+    for host in ("evil.example", "evil.example:8080", "127.0.0.2"):
+        response = http.get("/users?per_page=1", headers={"Host": host})
+        assert_json(response, 400, {"status": "fail", "message": "Bad Request"})
+        assert "Link" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"

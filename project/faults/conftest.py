@@ -1,5 +1,6 @@
-"""The stack under fault: nginx -> gunicorn -> MariaDB as `scripts/test-faults` started it, and the
-means to hurt it (stop MariaDB, kill workers, signal gunicorn, lock tables, connect from many addresses)."""
+"""The stack under fault: nginx -> gunicorn -> MariaDB and Redis as `scripts/test-faults` started them, and
+the means to hurt it (stop MariaDB or Redis, kill workers, signal gunicorn, lock tables, connect from many
+addresses)."""
 
 import os
 import subprocess
@@ -13,6 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from project.e2e.live import wait_until
+from project.tests.contract import GOOD_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "scripts" / "stack"
@@ -116,3 +118,40 @@ def mariadb() -> Iterator[MariaDB]:
     yield server
     if not server.answers():
         server.start()
+
+
+class Redis:
+    """The stack's own Redis (FAULTS_REDIS_PORT), which keeps nothing on disk."""
+
+    def __init__(self) -> None:
+        self.port = os.environ.get("FAULTS_REDIS_PORT", "6391")
+
+    def stop(self) -> None:
+        subprocess.run(["redis-cli", "-p", self.port, "shutdown", "nosave"], capture_output=True)
+        wait_until(lambda: not self.answers(), what="Redis stopping")
+
+    def start(self) -> None:
+        subprocess.run([ROOT / "scripts" / "redis-ready"], env={**os.environ, "REDIS_PORT": self.port}, check=True)
+
+    def answers(self) -> bool:
+        ping = subprocess.run(["redis-cli", "-p", self.port, "ping"], capture_output=True, text=True)
+        return ping.stdout.strip() == "PONG"
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """The stack's Redis, started again after the test whatever happened."""
+    server = Redis()
+    yield server
+    if not server.answers():
+        server.start()
+
+
+@pytest.fixture
+def account(stack, tag) -> dict:
+    """A user with a password, signed in through the stack: its id, email and Authorization header."""
+    email = f"account-{tag}@example.com"
+    body = {"username": "account", "email": email, "password": GOOD_PASSWORD}
+    user = requests.post(f"{stack.url}/users", json=body, timeout=10).json()["data"]
+    login = requests.post(f"{stack.url}/auth/login", json={"email": email, "password": GOOD_PASSWORD}, timeout=10)
+    return {"id": user["id"], "email": email, "auth": {"Authorization": f"Bearer {login.json()['data']['token']}"}}

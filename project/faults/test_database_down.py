@@ -27,12 +27,12 @@ def drop_service_connections(admin) -> None:
             cursor.execute(f"KILL CONNECTION {int(connection_id)}")
 
 
-def test_while_the_database_is_down_and_after_it_is_back(stack, mariadb):
+def test_while_the_database_is_down_and_after_it_is_back(stack, mariadb, account):
     assert all_succeed(stack) == [200] * REQUESTS_TO_REACH_EVERY_WORKER  # every worker holds pooled connections
     mariadb.stop()
     with requests.Session() as http:
-        for method, path, body in DATABASE_ROUTES:
-            response = http.request(method, f"{stack.url}{path}", json=body, timeout=5)  # answered, not hung
+        for method, path, body in DATABASE_ROUTES:  # with a token: the changes are checked past it
+            response = http.request(method, f"{stack.url}{path}", json=body, headers=account["auth"], timeout=5)
             assert (response.status_code, response.json()) == (503, UNAVAILABLE), (method, path)
             assert response.headers["Retry-After"] == "5"
             assert response.headers["Content-Type"] == "application/json"

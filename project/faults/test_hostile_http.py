@@ -54,6 +54,16 @@ def test_a_uri_too_long(server):
     server.check(response.status_code, response.content, 414, "URI Too Long")
 
 
+def test_a_long_uri_that_nginx_passes_reaches_the_app(stack):
+    response = requests.get(f"{stack.url}/users?q=" + "a" * 6000)
+    expected = {
+        "status": "fail",
+        "message": "Invalid parameters.",
+        "errors": {"q": ["Length must be between 1 and 128."]},
+    }
+    assert (response.status_code, response.json()) == (400, expected)
+
+
 def test_a_header_too_large(server):
     response = requests.get(f"http://127.0.0.1:{server.port}/ping", headers={"X-Padding": "a" * 9000})
     server.check(response.status_code, response.content, 431, "Request Header Fields Too Large")
@@ -66,10 +76,10 @@ def test_too_many_headers(stack):
 
 
 def test_a_malformed_request_line(server):
-    status, _, body = raw(server.port, b"GARBAGE / HTTP/1.1 extra\r\nHost: x\r\n\r\n")
+    status, _, body = raw(server.port, b"GARBAGE / HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n")
     server.check(status, body, 400, "Bad Request")
 
 
 def test_a_bad_content_length(server):
-    status, _, body = raw(server.port, b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
+    status, _, body = raw(server.port, b"POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n")
     server.check(status, body, 400, "Bad Request")

@@ -1,5 +1,5 @@
-"""Builds the schema once per run with the migrations, names the database the suite runs on, and writes a
-report that proves which one it was."""
+"""Builds the schema once per run with the migrations, names the database and the token store the suite
+runs on, and writes a report that proves which they were."""
 
 import json
 import os
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from project.auth.stores import RedisStore, store
 from project.extensions import db
 from project.tests.base import build_schema, testing_app
 
@@ -29,9 +30,21 @@ def database() -> tuple[str, str]:
     return backend, version
 
 
-def pytest_report_header() -> str:
+def token_store() -> tuple[str, str | None]:
+    """Where the tests keep tokens ("redis" or "sql"), and Redis's own version, asked over a real connection."""
+    with testing_app().app_context():
+        if isinstance(store(), RedisStore):
+            return "redis", store().redis.info("server")["redis_version"]
+    return "sql", None
+
+
+def pytest_report_header() -> list[str]:
     backend, version = database()
-    return f"database: {backend} ({version})"
+    kind, redis_version = token_store()
+    return [
+        f"database: {backend} ({version})",
+        f"tokens: {kind}" + (f" (Redis {redis_version})" if redis_version else ""),
+    ]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,6 +60,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     backend, version = database()
+    kind, redis_version = token_store()
     REPORTS.mkdir(parents=True, exist_ok=True)
-    report = {"backend": backend, "server_version": version, "exit_status": int(exitstatus), **outcomes}
-    (REPORTS / f"tests-{backend}.json").write_text(json.dumps(report, indent=2) + "\n")
+    report = {"backend": backend, "server_version": version, "token_store": kind, "redis_version": redis_version}
+    report |= {"exit_status": int(exitstatus), **outcomes}
+    name = f"tests-{backend}-redis.json" if kind == "redis" else f"tests-{backend}.json"
+    (REPORTS / name).write_text(json.dumps(report, indent=2) + "\n")

@@ -76,6 +76,12 @@ class TestGunicornConf(unittest.TestCase):
         self.assertGreater(conf["keepalive"], upstream_keepalive)
         self.assertLess(conf["timeout"], read_timeout)
 
+    def test_request_lines_nginx_passes_reach_the_app(self):
+        """nginx's header buffer holds a request line and its CRLF: gunicorn takes every line that fits."""
+        nginx = NGINX_TEMPLATE.read_text()
+        buffer_kib = int(re.search(r"large_client_header_buffers \d+ (\d+)k;", nginx)[1])
+        self.assertGreaterEqual(settings()["limit_request_line"], buffer_kib * 1024 - 2)
+
     def test_the_access_log_is_one_json_line_per_request(self):
         conf = settings()
         config = Config()
