@@ -1,25 +1,68 @@
-"""manage.py's commands, run through Flask's CLI test runner."""
+"""manage.py's command group and commands, run through Flask's CLI test runner."""
 
 import os
+import sqlite3
 import tempfile
 import textwrap
+import unittest
 from pathlib import Path
 from unittest import mock
 
+from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text, update
 
 from project import config, create_app
+from project.cli import ManageGroup
 from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.tests.test_config import environment
 from project.users.models import User, UserCount
+
+MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
+
+
+def temporary_directory(test: unittest.TestCase) -> Path:
+    """A directory removed when the test ends."""
+    directory = tempfile.TemporaryDirectory()
+    test.addCleanup(directory.cleanup)
+    return Path(directory.name)
+
+
+class TestOptions(unittest.TestCase):
+    """The group's own options, run as manage.py runs them: the app built from the environment."""
+
+    def test_env_file_settings_are_read_before_the_app_is_built(self):
+        directory = temporary_directory(self)
+        database = directory / "from-the-file.db"
+        (directory / "settings.env").write_text(f"DATABASE_URL=sqlite:///{database}\n")
+        with environment():
+            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "recreate_db"])
+        self.assertEqual((result.exit_code, result.output), (0, "Recreated the database schema.\n"))
+        with sqlite3.connect(database) as connection:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self.assertEqual(tables, {"users", "user_counts", "alembic_version", "sqlite_sequence"})
+
+    def test_the_environment_wins_over_the_env_file(self):
+        directory = temporary_directory(self)
+        (directory / "settings.env").write_text("APP_SETTINGS=project.config.DevelopmentConfig\n")
+        with environment(APP_SETTINGS="project.config.ProductionConfig"):
+            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "seed_db"])
+        message = "Error: ProductionConfig needs SECRET_KEY and DATABASE_URL set in the environment\n"
+        self.assertEqual((result.exit_code, result.output), (1, message))
+
+    def test_no_app_option(self):
+        """manage.py serves this app alone: an --app would be ignored, so it is not offered."""
+        with environment():
+            result = CliRunner().invoke(MANAGE, ["--app", "other:app", "routes"])
+        self.assertEqual(result.exit_code, 2)
+        self.assertTrue(result.output.endswith("\nError: No such option '--app'.\n"), result.output)
 
 
 class CliTestCase(BaseTestCase):
     def invoke(self, *args: str):
         """Run a command as a new process would: with no transaction of the test's left open."""
         db.session.remove()
-        result = self.app.test_cli_runner().invoke(args=list(args))
+        result = self.app.test_cli_runner().invoke(MANAGE, list(args))
         db.session.expire_all()
         return result
 
@@ -108,9 +151,7 @@ class TestTestCommand(CliTestCase):
 
     def setUp(self):
         super().setUp()
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        self.tmp_path = Path(directory.name)
+        self.tmp_path = temporary_directory(self)
 
     def test_passes_its_arguments_to_pytest_and_exits_with_its_code(self):
         body = "def test_passes():\n    assert True\n\ndef test_fails():\n    assert False\n"
@@ -127,7 +168,7 @@ class TestWaitDb(CliTestCase):
             app = create_app(config.TestingConfig)
         clock = FakeClock()
         with app.app_context(), mock.patch("project.commands.time", clock):
-            result = app.test_cli_runner().invoke(args=["wait_db", "--timeout", "1.5"])
+            result = app.test_cli_runner().invoke(MANAGE, ["wait_db", "--timeout", "1.5"])
         self.assertEqual(result.exit_code, 1)
         self.assertEqual(clock.slept, [1, 1])  # tried at 0, 1 and 2 s: the third failure is past the deadline
         self.assertRegex(result.output, r"\A(Waiting for the database: \(2003, .*\n){2}Error: ")
