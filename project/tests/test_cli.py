@@ -36,8 +36,10 @@ class TestOptions(unittest.TestCase):
         database = directory / "from-the-file.db"
         (directory / "settings.env").write_text(f"DATABASE_URL=sqlite:///{database}\n")
         with environment():
-            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "recreate_db"])
-        self.assertEqual((result.exit_code, result.output), (0, "Recreated the database schema.\n"))
+            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "recreate_db", "--yes"])
+        self.assertEqual(
+            (result.exit_code, result.output), (0, f"Recreated the database schema of sqlite:///{database}.\n")
+        )
         with sqlite3.connect(database) as connection:
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         self.assertEqual(tables, {"users", "user_counts", "alembic_version", "sqlite_sequence"})
@@ -59,10 +61,10 @@ class TestOptions(unittest.TestCase):
 
 
 class CliTestCase(BaseTestCase):
-    def invoke(self, *args: str):
+    def invoke(self, *args: str, input: str | None = None):
         """Run a command as a new process would: with no transaction of the test's left open."""
         db.session.remove()
-        result = self.app.test_cli_runner().invoke(MANAGE, list(args))
+        result = self.app.test_cli_runner().invoke(MANAGE, list(args), input=input)
         db.session.expire_all()
         return result
 
@@ -70,12 +72,32 @@ class CliTestCase(BaseTestCase):
 class TestRecreateDb(CliTestCase):
     def test_drops_the_data_and_builds_the_schema_from_the_migrations(self):
         self.add_user()
-        result = self.invoke("recreate_db")
-        self.assertEqual((result.exit_code, result.output), (0, "Recreated the database schema.\n"))
+        result = self.invoke("recreate_db", "--yes")
+        self.assertEqual((result.exit_code, result.output), (0, f"Recreated the database schema of {self.url()}.\n"))
         self.assertEqual(self.user_count(), 0)
         tables = set(inspect(db.engine).get_table_names())
         self.assertEqual(tables, {"users", "user_counts", "alembic_version"})
-        self.assertEqual(self.invoke("recreate_db").exit_code, 0)
+        self.assertEqual(self.invoke("recreate_db", "--yes").exit_code, 0)
+
+    def test_asks_first_naming_the_database(self):
+        self.add_user()
+        question = f"Drop every table of {self.url()}, and every user with them? [y/N]: "
+        for answer in ("n\n", "\n"):  # no, and the default
+            with self.subTest(answer=answer):
+                result = self.invoke("recreate_db", input=answer)
+                self.assertEqual((result.exit_code, result.output), (1, f"{question}{answer.strip()}\nAborted!\n"))
+                self.assertEqual(self.user_count(), 1)
+        unanswered = self.invoke("recreate_db", input="")  # a script that passed no --yes
+        self.assertEqual(unanswered.exit_code, 1)
+        self.assertEqual(sorted(unanswered.output.splitlines()), ["Aborted!", question])
+        self.assertEqual(self.user_count(), 1)
+        result = self.invoke("recreate_db", input="y\n")
+        self.assertEqual(result.output, f"{question}y\nRecreated the database schema of {self.url()}.\n")
+        self.assertEqual(self.user_count(), 0)
+
+    def url(self) -> str:
+        """The test database's URL as the command names it: the password hidden."""
+        return db.engine.url.render_as_string(hide_password=True)
 
 
 class TestSeedDb(CliTestCase):
