@@ -5,12 +5,12 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.utils import import_string
 
 from project import commands
 from project.api import api
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
+from project.config import config_class
 from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
@@ -39,8 +39,8 @@ def create_app(settings: str | type | None = None) -> Flask:
 
 def load_config(app: Flask, settings: str | type) -> None:
     """Read settings from a config class, instantiated so that it reads the environment now."""
-    config_class = import_string(settings) if isinstance(settings, str) else settings
-    app.config.from_object(config_class())
+    chosen = config_class(settings) if isinstance(settings, str) else settings
+    app.config.from_object(chosen())
 
 
 def trust_proxies(app: Flask) -> None:

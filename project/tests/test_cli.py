@@ -52,6 +52,15 @@ class TestOptions(unittest.TestCase):
         message = "Error: ProductionConfig needs SECRET_KEY and DATABASE_URL set in the environment\n"
         self.assertEqual((result.exit_code, result.output), (1, message))
 
+    def test_a_wrong_setting_stops_every_command_with_one_line(self):
+        message = "Error: APP_SETTINGS=nope is not a config class: use one of "
+        for args in (["seed_db"], ["run"], ["--help"], []):
+            with self.subTest(args=args), environment(APP_SETTINGS="nope"):
+                result = CliRunner().invoke(MANAGE, args)
+            self.assertEqual(result.exit_code, 1)
+            self.assertEqual(len(result.output.splitlines()), 1, result.output)
+            self.assertTrue(result.output.startswith(message), result.output)
+
     def test_no_app_option(self):
         """manage.py serves this app alone: an --app would be ignored, so it is not offered."""
         with environment():
