@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 from click.testing import CliRunner
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func, inspect, make_url, select, text, update
 
 from project import config, create_app
 from project.cli import ManageGroup
@@ -107,6 +107,64 @@ class TestRecreateDb(CliTestCase):
     def url(self) -> str:
         """The test database's URL as the command names it: the password hidden."""
         return db.engine.url.render_as_string(hide_password=True)
+
+
+class TestDatabaseTrouble(CliTestCase):
+    """A database a command cannot use is one line: which it is, what went wrong, and what to do."""
+
+    def run_on(self, url: str, *args: str):
+        """Run a command on the app configured with this test database URL."""
+        with environment(DATABASE_TEST_URL=url):
+            app = create_app(config.TestingConfig)
+        return app.test_cli_runner().invoke(MANAGE, list(args))
+
+    def assertTrouble(self, result, url: str, problem: str, advice: str) -> None:
+        """The command failed with exactly this line (the URL's password hidden)."""
+        shown = make_url(url).render_as_string(hide_password=True)
+        self.assertEqual((result.exit_code, result.output), (1, f"Error: {shown}: {problem}. To fix it, {advice}.\n"))
+
+    def test_a_server_that_does_not_answer(self):
+        url = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"  # nothing listens on port 9
+        for command in (["seed_db"], ["recreate_db", "--yes"], ["db", "upgrade"]):
+            with self.subTest(command=command):
+                self.assertTrouble(
+                    self.run_on(url, *command),
+                    url,
+                    "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)",
+                    "start the database server, or fix the host and port in DATABASE_TEST_URL",
+                )
+
+    def test_a_sqlite_file_without_tables_or_folder(self):
+        directory = temporary_directory(self)
+        empty = f"sqlite:///{directory}/empty.db"
+        self.assertTrouble(
+            self.run_on(empty, "seed_db"), empty, "no such table: users", "build the tables: manage.py db upgrade"
+        )
+        nowhere = f"sqlite:///{directory}/missing/users.db"
+        self.assertTrouble(
+            self.run_on(nowhere, "seed_db"),
+            nowhere,
+            "unable to open database file",
+            "create the SQLite file's folder, or fix the path in DATABASE_TEST_URL",
+        )
+
+    def test_an_unknown_database_or_wrong_password_on_mysql(self):
+        if db.engine.dialect.name == "sqlite":
+            self.skipTest("needs the MySQL server DATABASE_TEST_URL names")
+        unknown = db.engine.url.set(database="users_no_such_database").render_as_string(hide_password=False)
+        self.assertTrouble(
+            self.run_on(unknown, "seed_db"),
+            unknown,
+            "Unknown database 'users_no_such_database' (1049)",
+            "create it (CREATE DATABASE name CHARACTER SET utf8mb4), or fix its name in DATABASE_TEST_URL",
+        )
+        wrong = db.engine.url.set(password="not-the-password").render_as_string(hide_password=False)
+        self.assertTrouble(
+            self.run_on(wrong, "seed_db"),
+            wrong,
+            "Access denied (using password: YES) (1045)",
+            "check the user and password in DATABASE_TEST_URL",
+        )
 
 
 class TestSeedDb(CliTestCase):
