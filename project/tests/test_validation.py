@@ -71,6 +71,7 @@ class TestInvalidFields(BaseTestCase):
         ({**VALID, "created_at": "2020-01-01T00:00:00+00:00"}, {"created_at": ["Unknown field."]}),
         ({**VALID, "active": False}, {"active": ["Unknown field."]}),
         ({**VALID, "admin": True}, {"admin": ["Unknown field."]}),
+        ({**VALID, "\ud800": 1}, {"\ud800": ["Unknown field."]}),  # named in the answer, which escapes it
         ({"username": 1, "email": 2}, {"username": [NOT_A_STRING], "email": [NOT_A_STRING]}),
     ]
 
