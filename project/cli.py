@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, load_dotenv
 from sqlalchemy.exc import DBAPIError
 
+from project import devserver
 from project.config import ConfigError
 from project.database import database_url
 from project.errors import database_problem
@@ -53,8 +54,8 @@ def database_trouble(error: DBAPIError) -> str:
 class ManageGroup(FlaskGroup):
     """Flask's command group, given the factory rather than an app: the app is built after the options are read,
     so that -e/--env-file counts. It offers no --app (manage.py serves this app alone) and reads no .env, which
-    holds docker compose's settings, not the app's. A setting that is wrong, or a database error in any command
-    (Flask-Migrate's db upgrade too), stops it with one line."""
+    holds docker compose's settings, not the app's. Its `run` is project.devserver's. A setting that is wrong, or
+    a database error in any command (Flask-Migrate's db upgrade too), stops it with one line."""
 
     def __init__(self, create_app: Callable[[], Flask]) -> None:
         def load_app() -> Flask:
@@ -67,6 +68,7 @@ class ManageGroup(FlaskGroup):
 
         super().__init__(create_app=load_app, load_dotenv=False)
         self.params = [ENV_FILE, *(param for param in self.params if param.name not in ("app", "env_file"))]
+        self.add_command(devserver.run)  # in place of Flask's, which takes no request handler
 
     def invoke(self, ctx: click.Context):
         try:

@@ -1,9 +1,15 @@
 """manage.py's command group and commands, run through Flask's CLI test runner."""
 
+import http.client
+import json
 import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import textwrap
+import time
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -15,10 +21,12 @@ from project import config, create_app
 from project.cli import ManageGroup
 from project.extensions import db
 from project.tests.base import BaseTestCase
+from project.tests.contract import PONG
 from project.tests.test_config import environment
 from project.users.models import User, UserCount
 
 MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def temporary_directory(test: unittest.TestCase) -> Path:
@@ -228,6 +236,44 @@ class TestRecountUsers(CliTestCase):
         result = self.invoke("recount_users")
         self.assertEqual((result.exit_code, result.output), (0, "Users counted: 0 active, 0 inactive.\n"))
         self.assertEqual(self.total(), 0)
+
+
+class TestRun(unittest.TestCase):
+    def test_the_development_server_answers_its_own_errors_in_the_envelope(self):
+        """Errors found before the app sees the request, as a request line over 64 KiB, are the envelope too."""
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = (temporary_directory(self) / "run.log").open("w")
+        self.addCleanup(log.close)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "run", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "APP_SETTINGS": "project.config.TestingConfig"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.addCleanup(server.wait)
+        self.addCleanup(server.terminate)
+        self.assertEqual(self.get(port, "/ping", wait=20), (200, "application/json", PONG))
+        too_long = {"status": "fail", "message": "Request URI Too Long"}
+        self.assertEqual(self.get(port, "/users?q=" + "x" * 70_000), (414, "application/json", too_long))
+
+    def get(self, port: int, path: str, wait: float = 0) -> tuple[int, str, dict]:
+        """GET the path from the server; its status, content type and JSON body. Retries while it starts."""
+        deadline = time.monotonic() + wait
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                return response.status, response.getheader("Content-Type"), json.loads(response.read())
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+            finally:
+                connection.close()
 
 
 class TestTestCommand(CliTestCase):
