@@ -20,13 +20,12 @@ from sqlalchemy import func, inspect, make_url, select, text, update
 from project import config, create_app
 from project.cli import ManageGroup
 from project.extensions import db
-from project.tests.base import BaseTestCase
+from project.tests.base import ROOT, BaseTestCase
 from project.tests.contract import PONG
 from project.tests.test_config import environment
 from project.users.models import User, UserCount
 
 MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def temporary_directory(test: unittest.TestCase) -> Path:
