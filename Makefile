@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test screenshot lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -24,6 +24,9 @@ run: $(READY)  ## serve on 127.0.0.1:5000, or HOST= PORT= (SQLite in instance/ u
 
 test: $(READY)  ## run the test suite (on SQLite, or on DATABASE_TEST_URL)
 	$(BIN)/python manage.py test
+
+readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
+	scripts/serve-fresh $(PORT) $(BIN)/python -m project.e2e.readme http://127.0.0.1:$(PORT)
 
 screenshot: $(READY)  ## docs/index-page.png again, in headless Chromium (installs it if missing), from PORT
 	scripts/screenshot $(PORT)
