@@ -44,7 +44,7 @@ e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL
 	$(BIN)/python -m pytest project/e2e -m "$(E2E_MARKERS)"
 
 clean:  ## remove the virtualenv, caches and local databases
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report cookies
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 stack-up: $(READY)  ## the production shape without Docker: nginx (STACK_PORT, 8080) -> gunicorn -> MariaDB
