@@ -6,12 +6,13 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
 $(READY): requirements.txt requirements-dev.txt
+	@echo "Installing the pinned requirements into $(VENV): a minute or so, the first time only."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -23,6 +24,12 @@ run: $(READY)  ## serve on 127.0.0.1:5000, or HOST= PORT= (SQLite in instance/ u
 
 test: $(READY)  ## run the test suite (on SQLite, or on DATABASE_TEST_URL)
 	$(BIN)/python manage.py test
+
+readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
+	scripts/serve-fresh $(PORT) $(BIN)/python -m project.e2e.readme http://127.0.0.1:$(PORT)
+
+screenshot: $(READY)  ## docs/index-page.png again, in headless Chromium (installs it if missing), from PORT
+	scripts/screenshot $(PORT)
 
 lint: $(READY)  ## ruff: lint and formatting
 	$(BIN)/ruff check .
@@ -37,7 +44,7 @@ e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL
 	$(BIN)/python -m pytest project/e2e -m "$(E2E_MARKERS)"
 
 clean:  ## remove the virtualenv, caches and local databases
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report cookies
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 stack-up: $(READY)  ## the production shape without Docker: nginx (STACK_PORT, 8080) -> gunicorn -> MariaDB

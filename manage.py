@@ -1,19 +1,11 @@
-"""Command line and WSGI entry point: `python manage.py --help`, `gunicorn manage:app`."""
-
-import sys
-
-from flask.cli import FlaskGroup
+"""Command line and WSGI entry point: `.venv/bin/python manage.py --help`, `gunicorn manage:app`."""
 
 from project import create_app
-from project.config import ConfigError
+from project.cli import ManageGroup
 
-try:
-    app = create_app()
-except ConfigError as error:
-    if __name__ == "__main__":
-        sys.exit(f"Error: {error}")
-    raise  # gunicorn reports it (in one line when it preloads the app, as gunicorn.conf.py says)
-cli = FlaskGroup(create_app=lambda: app, load_dotenv=False)  # .env holds docker compose's settings, not the app's
+cli = ManageGroup(create_app)
 
 if __name__ == "__main__":
-    cli()
+    cli()  # builds the app once the options are read: -e/--env-file may set DATABASE_URL or APP_SETTINGS
+else:
+    app = create_app()  # gunicorn manage:app (gunicorn.conf.py preloads it: a ConfigError stops it in one line)

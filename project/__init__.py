@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.utils import import_string
 
 from project import commands
 from project.api import api
@@ -13,6 +12,8 @@ from project.api import auth as api_auth
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
 from project.auth import stores
+from project.config import config_class
+from project.envelope import JsonProvider
 from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
@@ -28,6 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: str | type | None = None) -> Flask:
     """Build the app from a config class (or its import path); by default the one APP_SETTINGS names."""
     app = Flask(__name__, static_folder=None)
+    app.json = JsonProvider(app)
     load_config(app, settings or os.environ.get("APP_SETTINGS") or DEFAULT_SETTINGS)
     trust_proxies(app)
     configure_logging(app)
@@ -41,8 +43,8 @@ def create_app(settings: str | type | None = None) -> Flask:
 
 def load_config(app: Flask, settings: str | type) -> None:
     """Read settings from a config class, instantiated so that it reads the environment now."""
-    config_class = import_string(settings) if isinstance(settings, str) else settings
-    app.config.from_object(config_class())
+    chosen = config_class(settings) if isinstance(settings, str) else settings
+    app.config.from_object(chosen())
 
 
 def trust_proxies(app: Flask) -> None:

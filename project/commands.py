@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
-from project.database import drop_schema
+from project.database import database_url, drop_schema
 from project.extensions import db
 from project.users import writes
 from project.users.errors import InvalidField
@@ -26,11 +26,15 @@ BATCH_SIZE = 10_000
 
 
 @click.command("recreate_db")
-def recreate_db() -> None:
-    """Drop the service's tables, then build the schema again from the migrations."""
+@click.option("--yes", is_flag=True, help="Do not ask first (for scripts).")
+def recreate_db(yes: bool) -> None:
+    """Drop the service's tables, then build the schema again from the migrations: every user is lost."""
+    url = database_url()
+    if not yes:
+        click.confirm(f"Drop every table of {url}, and every user with them?", abort=True)
     drop_schema()
     upgrade()
-    click.echo("Recreated the database schema.")
+    click.echo(f"Recreated the database schema of {url}.")
 
 
 @click.command("seed_db")

@@ -3,11 +3,15 @@
 import os
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from werkzeug.utils import import_string
 
 MIB = 1024 * 1024
 MYSQL_FAMILY = ("mysql", "mariadb")  # SQLAlchemy names MariaDB URLs (mariadb+pymysql://) apart
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")
+DRIVERS = ("mysql+pymysql", "mariadb+pymysql", "sqlite", "sqlite+pysqlite")  # the ones it installs
+URL_FORMS = "mysql+pymysql://USER:PASSWORD@HOST:3306/DATABASE?charset=utf8mb4 or sqlite:///FILE.db"
 
 
 def mysql_table_options(**options: str) -> dict[str, str]:
@@ -17,7 +21,7 @@ def mysql_table_options(**options: str) -> dict[str, str]:
 
 
 class ConfigError(RuntimeError):
-    """A setting the chosen configuration needs is missing."""
+    """A setting the chosen configuration needs is missing or wrong."""
 
 
 def worker_threads() -> int:
@@ -38,9 +42,23 @@ def host_names(value: str) -> list[str]:
     return [*names, *(name for name in LOOPBACK_NAMES if name not in names)]
 
 
-def engine_options(url: str) -> dict[str, Any]:
+def database_url(variable: str, url: str) -> URL:
+    """The URL in `variable`, parsed, when it names a database the service has a driver for."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"{variable} is not a database URL: write {URL_FORMS}") from None
+    if parsed.drivername not in DRIVERS:
+        raise ConfigError(
+            f"{variable} begins {parsed.drivername}://, but the service reaches databases only through PyMySQL"
+            f" or SQLite: write {URL_FORMS}"
+        )
+    return parsed
+
+
+def engine_options(url: URL) -> dict[str, Any]:
     """SQLAlchemy engine options suited to the database the URL names."""
-    if make_url(url).get_backend_name() not in MYSQL_FAMILY:
+    if url.get_backend_name() not in MYSQL_FAMILY:
         return {}
     return {
         "pool_size": worker_threads(),  # a worker opens at most this many: workers x threads is the budget
@@ -91,7 +109,7 @@ class BaseConfig:
     def __init__(self) -> None:
         url = os.environ.get(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
         self.SQLALCHEMY_DATABASE_URI = url
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(url) if url else {}
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url(self.DATABASE_URL_VARIABLE, url)) if url else {}
         self.REDIS_URL = os.environ.get(self.REDIS_URL_VARIABLE) or None
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
@@ -130,3 +148,12 @@ class ProductionConfig(BaseConfig):
             raise ConfigError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
         super().__init__()
         self.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+def config_class(name: str) -> type[BaseConfig]:
+    """The config class APP_SETTINGS names by its import path."""
+    found = import_string(name, silent=True)
+    if not (isinstance(found, type) and issubclass(found, BaseConfig)):
+        known = ", ".join(f"{known.__module__}.{known.__name__}" for known in BaseConfig.__subclasses__())
+        raise ConfigError(f"APP_SETTINGS={name} is not a config class: use one of {known}")
+    return found

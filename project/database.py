@@ -1,4 +1,5 @@
-"""The database as a whole: transactions for work of several statements, and dropping the schema."""
+"""The database as a whole: its name for messages, transactions for work of several statements, and dropping the
+schema."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,6 +8,11 @@ from sqlalchemy import Connection, MetaData, Table
 
 from project.config import MYSQL_FAMILY
 from project.extensions import db
+
+
+def database_url() -> str:
+    """The database the app uses, as its URL without the password: what messages to an operator name."""
+    return db.engine.url.render_as_string(hide_password=True)
 
 
 @contextmanager

@@ -2,11 +2,24 @@
 rule for which answers carry it: every answer of the API, and any other request's error unless the client
 prefers a page (curl asking for an unknown URL gets JSON, a browser an error page)."""
 
+import re
 from typing import Any
 
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 
 API_BLUEPRINTS = {"users", "auth", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, writing text as UTF-8 ("Jürgen", not "J\\u00fcrgen"), except a lone surrogate, which UTF-8
+    cannot carry: a client may send one escaped, as a key the answer names (an unknown field), so it stays escaped."""
+
+    ensure_ascii = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", super().dumps(obj, **kwargs))
 
 
 def envelope(status: str, *, message: str | None = None, data: Any = None, errors: Any = None) -> dict:

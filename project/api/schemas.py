@@ -24,9 +24,8 @@ def any_case(name: str) -> str:
 
 # email-validator refuses addresses at special-use domains (.test, .invalid, .local, ...): they cannot
 # receive mail. The OpenAPI document says so with this pattern, which also refuses control characters.
-EMAIL_PATTERN = (
-    rf"^(?!.*[@.](?:{'|'.join(map(any_case, SPECIAL_USE_DOMAIN_NAMES))})$)" + NO_CONTROL_CHARACTERS.removeprefix("^")
-)
+SPECIAL_USE_DOMAIN = rf"[@.](?:{'|'.join(map(any_case, SPECIAL_USE_DOMAIN_NAMES))})$"
+EMAIL_PATTERN = rf"^(?!.*{SPECIAL_USE_DOMAIN})" + NO_CONTROL_CHARACTERS.removeprefix("^")
 
 
 TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
@@ -43,7 +42,7 @@ def whole_characters(value: str) -> None:
 
 class Text(fields.String):
     """A string of 1 to 128 characters and no control characters, as sent, then trimmed of its spaces
-    (something else must be left). The OpenAPI document describes the string as sent."""
+    (something else must be left: spaces alone are blank). The OpenAPI document describes the string as sent."""
 
     pattern = TEXT_PATTERN
 
@@ -58,7 +57,10 @@ class Text(fields.String):
             raise ValidationError("Must not contain control characters.")
         if len(text) > TEXT_MAX_LENGTH:  # too long as sent, whatever trimming would leave
             TEXT_LENGTH(text)
-        return text.strip(SPACES)
+        trimmed = text.strip(SPACES)
+        if text and not trimmed:  # an empty string is too short, as TEXT_LENGTH says
+            raise ValidationError("Must not be blank.")
+        return trimmed
 
 
 class Email(Text):
@@ -74,6 +76,10 @@ class Email(Text):
         try:
             checked = validate_email(address, check_deliverability=False)
         except EmailNotValidError as error:
+            if re.search(SPECIAL_USE_DOMAIN, address):
+                raise ValidationError(
+                    "Not a valid email address: its domain is reserved and cannot receive mail."
+                ) from error
             raise ValidationError("Not a valid email address.") from error
         return checked.normalized.lower()
 

@@ -90,9 +90,11 @@ def checkout(name: str, rev: str, cleanup: contextlib.ExitStack) -> Path:
     return tree
 
 
-def in_tree(tree: Path, program: str, *args: str, env: dict | None = None) -> None:
-    """Run one of a tree's own programs from that tree, its output shown as it comes."""
-    subprocess.run([str(tree / program), *args], cwd=tree, env={**os.environ, **(env or {})}, check=True)
+def in_tree(tree: Path, program: str, *args: str, env: dict | None = None, answer: str | None = None) -> None:
+    """Run one of a tree's own programs from that tree, its output shown as it comes (and `answer` its input)."""
+    subprocess.run(
+        [str(tree / program), *args], cwd=tree, env={**os.environ, **(env or {})}, input=answer, text=True, check=True
+    )
 
 
 def as_root(statement: str, *args: str) -> list[tuple]:
@@ -113,8 +115,11 @@ def serve(side: Side, cleanup: contextlib.ExitStack) -> None:
     as_root(f"GRANT ALL PRIVILEGES ON `{side.database}`.* TO 'users'@'%'")
     cleanup.callback(as_root, f"REVOKE ALL PRIVILEGES ON `{side.database}`.* FROM 'users'@'%'")
     url = f"mysql+pymysql://root:@127.0.0.1:3306/{side.database}?charset=utf8mb4"
-    for command in (["recreate_db"], ["seed_db", "--count", str(USERS)]):  # as run.py's manage(), in the side's tree
-        in_tree(side.tree, ".venv/bin/python", "manage.py", *command, env={"DATABASE_URL": url, "APP_SETTINGS": ""})
+    settings = {"DATABASE_URL": url, "APP_SETTINGS": ""}
+    # As run.py's manage(), in the side's tree. recreate_db asks before it drops the tables: the answer comes on its
+    # input, not as --yes, which a tree from before the question does not know.
+    in_tree(side.tree, ".venv/bin/python", "manage.py", "recreate_db", env=settings, answer="y\n")
+    in_tree(side.tree, ".venv/bin/python", "manage.py", "seed_db", "--count", str(USERS), env=settings)
     side.ids.write_text("\n".join(str(row[0]) for row in as_root(f"SELECT id FROM `{side.database}`.users")))
     cleanup.callback(in_tree, side.tree, "scripts/stack", "down", env=side.stack)
     in_tree(side.tree, "scripts/stack", "up", env=side.stack)

@@ -160,7 +160,7 @@ def database(query: str) -> list[tuple]:
 def prepare_database() -> None:
     """Fresh tables in the test database (project/db/create.sql lets the service's own user use it)."""
     run(ROOT / "scripts" / "mariadb-ready", DATABASE)
-    manage("recreate_db")
+    manage("recreate_db", "--yes")
 
 
 def drop_tables() -> None:

@@ -2,6 +2,7 @@
 (the schema itself is built once per run, by the migrations: see conftest.py)."""
 
 from functools import cache
+from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
@@ -19,6 +20,8 @@ from project.tests.contract import CSRF_FIELD
 from project.users import writes
 from project.users.models import User, UserCount
 from project.users.reads import count_users
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 
 @cache

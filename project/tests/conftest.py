@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from project.auth.stores import RedisStore, store
 from project.extensions import db
-from project.tests.base import build_schema, testing_app
+from project.tests.base import ROOT, build_schema, testing_app
 
-REPORTS = Path(os.environ.get("TEST_REPORTS_DIR") or Path(__file__).resolve().parents[2] / ".test-reports")
+REPORTS = Path(os.environ.get("TEST_REPORTS_DIR") or ROOT / ".test-reports")
 VERSION_QUERY = {
     "mysql": "SELECT VERSION()",
     "mariadb": "SELECT VERSION()",

@@ -1,27 +1,89 @@
-"""manage.py's commands, run through Flask's CLI test runner."""
+"""manage.py's command group and commands, run through Flask's CLI test runner."""
 
+import http.client
+import json
 import os
+import socket
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import textwrap
+import time
+import unittest
 from pathlib import Path
 from unittest import mock
 
-from sqlalchemy import func, inspect, select, text, update
+from click.testing import CliRunner
+from sqlalchemy import func, inspect, make_url, select, text, update
 
 from project import config, create_app
+from project.cli import ManageGroup
 from project.extensions import db
-from project.tests.base import BaseTestCase, bearer
-from project.tests.contract import GOOD_PASSWORD
+from project.tests.base import ROOT, BaseTestCase, bearer
+from project.tests.contract import GOOD_PASSWORD, PONG
 from project.tests.test_config import environment
 from project.tests.test_passwords import ANOTHER_WORD
 from project.users.models import User, UserCount
 
+MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
+
+
+def temporary_directory(test: unittest.TestCase) -> Path:
+    """A directory removed when the test ends."""
+    directory = tempfile.TemporaryDirectory()
+    test.addCleanup(directory.cleanup)
+    return Path(directory.name)
+
+
+class TestOptions(unittest.TestCase):
+    """The group's own options, run as manage.py runs them: the app built from the environment."""
+
+    def test_env_file_settings_are_read_before_the_app_is_built(self):
+        directory = temporary_directory(self)
+        database = directory / "from-the-file.db"
+        (directory / "settings.env").write_text(f"DATABASE_URL=sqlite:///{database}\n")
+        with environment():
+            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "recreate_db", "--yes"])
+        self.assertEqual(
+            (result.exit_code, result.output), (0, f"Recreated the database schema of sqlite:///{database}.\n")
+        )
+        with sqlite3.connect(database) as connection:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self.assertEqual(
+            tables, {"users", "user_counts", "auth_tokens", "sign_in_attempts", "alembic_version", "sqlite_sequence"}
+        )
+
+    def test_the_environment_wins_over_the_env_file(self):
+        directory = temporary_directory(self)
+        (directory / "settings.env").write_text("APP_SETTINGS=project.config.DevelopmentConfig\n")
+        with environment(APP_SETTINGS="project.config.ProductionConfig"):
+            result = CliRunner().invoke(MANAGE, ["-e", str(directory / "settings.env"), "seed_db"])
+        message = "Error: ProductionConfig needs SECRET_KEY and DATABASE_URL set in the environment\n"
+        self.assertEqual((result.exit_code, result.output), (1, message))
+
+    def test_a_wrong_setting_stops_every_command_with_one_line(self):
+        message = "Error: APP_SETTINGS=nope is not a config class: use one of "
+        for args in (["seed_db"], ["run"], ["--help"], []):
+            with self.subTest(args=args), environment(APP_SETTINGS="nope"):
+                result = CliRunner().invoke(MANAGE, args)
+            self.assertEqual(result.exit_code, 1)
+            self.assertEqual(len(result.output.splitlines()), 1, result.output)
+            self.assertTrue(result.output.startswith(message), result.output)
+
+    def test_no_app_option(self):
+        """manage.py serves this app alone: an --app would be ignored, so it is not offered."""
+        with environment():
+            result = CliRunner().invoke(MANAGE, ["--app", "other:app", "routes"])
+        self.assertEqual(result.exit_code, 2)
+        self.assertTrue(result.output.endswith("\nError: No such option '--app'.\n"), result.output)
+
 
 class CliTestCase(BaseTestCase):
-    def invoke(self, *args: str):
+    def invoke(self, *args: str, input: str | None = None):
         """Run a command as a new process would: with no transaction of the test's left open."""
         db.session.remove()
-        result = self.app.test_cli_runner().invoke(args=list(args))
+        result = self.app.test_cli_runner().invoke(MANAGE, list(args), input=input)
         db.session.expire_all()
         return result
 
@@ -29,12 +91,90 @@ class CliTestCase(BaseTestCase):
 class TestRecreateDb(CliTestCase):
     def test_drops_the_data_and_builds_the_schema_from_the_migrations(self):
         self.add_user()
-        result = self.invoke("recreate_db")
-        self.assertEqual((result.exit_code, result.output), (0, "Recreated the database schema.\n"))
+        result = self.invoke("recreate_db", "--yes")
+        self.assertEqual((result.exit_code, result.output), (0, f"Recreated the database schema of {self.url()}.\n"))
         self.assertEqual(self.user_count(), 0)
         tables = set(inspect(db.engine).get_table_names())
         self.assertEqual(tables, {"users", "user_counts", "auth_tokens", "sign_in_attempts", "alembic_version"})
-        self.assertEqual(self.invoke("recreate_db").exit_code, 0)
+        self.assertEqual(self.invoke("recreate_db", "--yes").exit_code, 0)
+
+    def test_asks_first_naming_the_database(self):
+        self.add_user()
+        question = f"Drop every table of {self.url()}, and every user with them? [y/N]: "
+        for answer in ("n\n", "\n"):  # no, and the default
+            with self.subTest(answer=answer):
+                result = self.invoke("recreate_db", input=answer)
+                self.assertEqual((result.exit_code, result.output), (1, f"{question}{answer.strip()}\nAborted!\n"))
+                self.assertEqual(self.user_count(), 1)
+        unanswered = self.invoke("recreate_db", input="")  # a script that passed no --yes
+        self.assertEqual(unanswered.exit_code, 1)
+        self.assertEqual(sorted(unanswered.output.splitlines()), ["Aborted!", question])
+        self.assertEqual(self.user_count(), 1)
+        result = self.invoke("recreate_db", input="y\n")
+        self.assertEqual(result.output, f"{question}y\nRecreated the database schema of {self.url()}.\n")
+        self.assertEqual(self.user_count(), 0)
+
+    def url(self) -> str:
+        """The test database's URL as the command names it: the password hidden."""
+        return db.engine.url.render_as_string(hide_password=True)
+
+
+class TestDatabaseTrouble(CliTestCase):
+    """A database a command cannot use is one line: which it is, what went wrong, and what to do."""
+
+    def run_on(self, url: str, *args: str):
+        """Run a command on the app configured with this test database URL."""
+        with environment(DATABASE_TEST_URL=url):
+            app = create_app(config.TestingConfig)
+        return app.test_cli_runner().invoke(MANAGE, list(args))
+
+    def assertTrouble(self, result, url: str, problem: str, advice: str) -> None:
+        """The command failed with exactly this line (the URL's password hidden)."""
+        shown = make_url(url).render_as_string(hide_password=True)
+        self.assertEqual((result.exit_code, result.output), (1, f"Error: {shown}: {problem}. To fix it, {advice}.\n"))
+
+    def test_a_server_that_does_not_answer(self):
+        url = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"  # nothing listens on port 9
+        for command in (["seed_db"], ["recreate_db", "--yes"], ["db", "upgrade"]):
+            with self.subTest(command=command):
+                self.assertTrouble(
+                    self.run_on(url, *command),
+                    url,
+                    "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)",
+                    "start the database server, or fix the host and port in DATABASE_TEST_URL",
+                )
+
+    def test_a_sqlite_file_without_tables_or_folder(self):
+        directory = temporary_directory(self)
+        empty = f"sqlite:///{directory}/empty.db"
+        self.assertTrouble(
+            self.run_on(empty, "seed_db"), empty, "no such table: users", "build the tables: manage.py db upgrade"
+        )
+        nowhere = f"sqlite:///{directory}/missing/users.db"
+        self.assertTrouble(
+            self.run_on(nowhere, "seed_db"),
+            nowhere,
+            "unable to open database file",
+            "create the SQLite file's folder, or fix the path in DATABASE_TEST_URL",
+        )
+
+    def test_an_unknown_database_or_wrong_password_on_mysql(self):
+        if db.engine.dialect.name == "sqlite":
+            self.skipTest("needs the MySQL server DATABASE_TEST_URL names")
+        unknown = db.engine.url.set(database="users_no_such_database").render_as_string(hide_password=False)
+        self.assertTrouble(
+            self.run_on(unknown, "seed_db"),
+            unknown,
+            "Unknown database 'users_no_such_database' (1049)",
+            "create it (CREATE DATABASE name CHARACTER SET utf8mb4), or fix its name in DATABASE_TEST_URL",
+        )
+        wrong = db.engine.url.set(password="not-the-password").render_as_string(hide_password=False)
+        self.assertTrouble(
+            self.run_on(wrong, "seed_db"),
+            wrong,
+            "Access denied (using password: YES) (1045)",
+            "check the user and password in DATABASE_TEST_URL",
+        )
 
 
 class TestSeedDb(CliTestCase):
@@ -102,6 +242,44 @@ class TestRecountUsers(CliTestCase):
         self.assertEqual(self.total(), 0)
 
 
+class TestRun(unittest.TestCase):
+    def test_the_development_server_answers_its_own_errors_in_the_envelope(self):
+        """Errors found before the app sees the request, as a request line over 64 KiB, are the envelope too."""
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = (temporary_directory(self) / "run.log").open("w")
+        self.addCleanup(log.close)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "run", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "APP_SETTINGS": "project.config.TestingConfig"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.addCleanup(server.wait)
+        self.addCleanup(server.terminate)
+        self.assertEqual(self.get(port, "/ping", wait=20), (200, "application/json", PONG))
+        too_long = {"status": "fail", "message": "Request URI Too Long"}
+        self.assertEqual(self.get(port, "/users?q=" + "x" * 70_000), (414, "application/json", too_long))
+
+    def get(self, port: int, path: str, wait: float = 0) -> tuple[int, str, dict]:
+        """GET the path from the server; its status, content type and JSON body. Retries while it starts."""
+        deadline = time.monotonic() + wait
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                return response.status, response.getheader("Content-Type"), json.loads(response.read())
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+            finally:
+                connection.close()
+
+
 class TestTestCommand(CliTestCase):
     def run_tests(self, body: str) -> int:
         path = self.tmp_path / "test_sample.py"
@@ -112,9 +290,7 @@ class TestTestCommand(CliTestCase):
 
     def setUp(self):
         super().setUp()
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        self.tmp_path = Path(directory.name)
+        self.tmp_path = temporary_directory(self)
 
     def test_passes_its_arguments_to_pytest_and_exits_with_its_code(self):
         body = "def test_passes():\n    assert True\n\ndef test_fails():\n    assert False\n"
@@ -131,7 +307,7 @@ class TestWaitDb(CliTestCase):
             app = create_app(config.TestingConfig)
         clock = FakeClock()
         with app.app_context(), mock.patch("project.commands.time", clock):
-            result = app.test_cli_runner().invoke(args=["wait_db", "--timeout", "1.5"])
+            result = app.test_cli_runner().invoke(MANAGE, ["wait_db", "--timeout", "1.5"])
         self.assertEqual(result.exit_code, 1)
         self.assertEqual(clock.slept, [1, 1])  # tried at 0, 1 and 2 s: the third failure is past the deadline
         self.assertRegex(result.output, r"\A(Waiting for the database: \(2003, .*\n){2}Error: ")

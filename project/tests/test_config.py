@@ -59,6 +59,36 @@ class TestConfigClasses(unittest.TestCase):
         with environment(DATABASE_URL="mysql+pymysql://ignored/db"):
             self.assertEqual(config.TestingConfig().SQLALCHEMY_DATABASE_URI, "sqlite:///users_test.db")
 
+    def test_wrong_settings_are_named_with_what_to_write(self):
+        forms = "mysql+pymysql://USER:PASSWORD@HOST:3306/DATABASE?charset=utf8mb4 or sqlite:///FILE.db"
+        classes = "project.config.DevelopmentConfig, project.config.TestingConfig, project.config.ProductionConfig"
+        cases = [
+            (
+                {"APP_SETTINGS": "project.config.Nope"},
+                f"APP_SETTINGS=project.config.Nope is not a config class: use one of {classes}",
+            ),
+            (
+                {"APP_SETTINGS": "project.config.MIB"},
+                f"APP_SETTINGS=project.config.MIB is not a config class: use one of {classes}",
+            ),
+            ({"DATABASE_URL": "not a url"}, f"DATABASE_URL is not a database URL: write {forms}"),
+            (
+                {"DATABASE_URL": "mysql://users:secret@db/users_dev"},
+                "DATABASE_URL begins mysql://, but the service reaches databases only through PyMySQL or SQLite:"
+                f" write {forms}",
+            ),
+            (
+                {"APP_SETTINGS": "project.config.TestingConfig", "DATABASE_TEST_URL": "postgresql://db/users_test"},
+                "DATABASE_TEST_URL begins postgresql://, but the service reaches databases only through PyMySQL or"
+                f" SQLite: write {forms}",
+            ),
+        ]
+        for values, message in cases:
+            with self.subTest(values=values), environment(**values):
+                with self.assertRaises(ConfigError) as raised:
+                    create_app()
+                self.assertEqual(str(raised.exception), message)
+
     def test_mariadb_urls_are_tuned_as_mysql_ones(self):
         mariadb_url = MYSQL_URL.replace("mysql+pymysql", "mariadb+pymysql")
         with environment(DATABASE_URL=MYSQL_URL):

@@ -130,6 +130,7 @@ class TestSecurityHeaders(BaseTestCase):
             ("DELETE", f"/users/{user.id}", API_POLICY, "no-store"),  # a 204: no body, still the API's
             ("GET", "/", PAGE_POLICY, None),
             ("GET", "/docs", DOCS_POLICY, None),
+            ("GET", "/docs/", DOCS_POLICY, None),
             ("GET", "/static/style.css", PAGE_POLICY, "no-cache"),
         ]
         for method, path, policy, cache in cases:

@@ -204,15 +204,20 @@ def refused(message: str) -> dict:
 
 class TestDocsPage(BaseTestCase):
     def test_docs_page_loads_swagger_ui_from_the_app(self):
-        response = self.client.get("/docs")
-        page = response.get_data(as_text=True)
-        self.assertEqual((response.status_code, response.mimetype), (200, "text/html"))
-        self.assertIn('data-spec-url="/openapi.json"', page)
-        self.assertIn('<script src="/docs/assets/swagger-ui-bundle.js"></script>', page)
-        self.assertIn('<link rel="stylesheet" href="/docs/assets/swagger-ui.css">', page)
-        self.assertIn('<script src="/static/docs.js"></script>', page)
-        self.assertNotRegex(page, r'(src|href)="(https?:)?//')
-        self.assertNotIn("<script>", page)
+        for path in ("/docs", "/docs/"):
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                page = response.get_data(as_text=True)
+                self.assertEqual((response.status_code, response.mimetype), (200, "text/html"))
+                self.assertIn('data-spec-url="/openapi.json"', page)
+                self.assertIn('<script src="/docs/assets/swagger-ui-bundle.js"></script>', page)
+                self.assertIn('<link rel="stylesheet" href="/docs/assets/swagger-ui.css">', page)
+                self.assertIn('<script src="/static/docs.js"></script>', page)
+                self.assertNotRegex(page, r'(src|href)="(https?:)?//')
+                self.assertNotIn("<script>", page)
+
+    def test_the_index_page_links_to_it(self):
+        self.assertIn('<a href="/docs">its documentation</a>', self.client.get("/").get_data(as_text=True))
 
     def test_swagger_ui_files_are_served(self):
         for name, mimetype in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css")):

@@ -95,6 +95,14 @@ class TestAddUser(BaseTestCase):
                 self.assertEqual((fetched["username"], fetched["email"]), (username, email))
                 self.assertEqual(db.session.get(User, created["id"]).username, username)
 
+    def test_answers_carry_text_as_utf8_not_escaped(self):
+        response = self.client.post("/users", json={"username": "Jürgen 😀", "email": "jürgen@bücher.de"})
+        self.assertEqual(response.status_code, 201)
+        for body in (response.data, self.client.get(response.headers["Location"]).data):
+            self.assertIn('"username":"Jürgen 😀"'.encode(), body)
+            self.assertIn('"email":"jürgen@bücher.de"'.encode(), body)
+            self.assertNotIn(b"\\u", body)
+
 
 class TestGetUser(BaseTestCase):
     def test_single_user(self):

@@ -97,9 +97,9 @@ def current_page() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), PAGE_MAX)
 
 
-@blp.get("/docs")
+@blp.get("/docs", strict_slashes=False)
 def docs():
-    """Interactive API documentation (Swagger UI) for /openapi.json."""
+    """Interactive API documentation (Swagger UI) for /openapi.json, at /docs and /docs/ alike."""
     return render_template("docs.html")
 
 
