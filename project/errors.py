@@ -76,7 +76,6 @@ def register_error_handlers(app: Flask) -> None:
     """Route domain errors, database outages and every unexpected exception through the envelope (HTTP
     errors come through the API's handle_http_exception, flask-smorest's hook, to handle_http_error)."""
     app.register_error_handler(UserError, handle_domain_error)
-    app.register_error_handler(auth.AuthError, handle_domain_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)
@@ -99,12 +98,12 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
-def handle_domain_error(error: UserError | auth.AuthError) -> Response:
+def handle_domain_error(error: UserError) -> Response:
     """A domain error is the HTTP error its kind maps to, with its own message and fields at fault."""
     if isinstance(error, auth.StoreUnavailable):
         log.warning("token store unavailable on %s %s: %s", request.method, request.path, error.reason)
     http_error = DOMAIN_ERRORS[type(error)](error)
-    http_error.errors = getattr(error, "errors", None)
+    http_error.errors = error.errors
     return handle_http_error(http_error)
 
 

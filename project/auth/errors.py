@@ -1,35 +1,28 @@
 """What can go wrong with signing in and with permissions, said without HTTP: project.errors turns each into
-a status code."""
+a status code. They are requests about users that cannot be met, as the users domain's own errors are."""
+
+from project.users.errors import UserError
 
 
-class AuthError(Exception):
-    """A request that its credentials do not allow; its message is fit to show the client."""
-
-    message = "The request is not allowed."
-
-    def __init__(self) -> None:
-        super().__init__(self.message)
-
-
-class InvalidCredentials(AuthError):
+class InvalidCredentials(UserError):
     """The email and password prove no user: whichever of them was wrong, the answer is the same."""
 
     message = "Invalid email or password."
 
 
-class NotSignedIn(AuthError):
+class NotSignedIn(UserError):
     """No valid token came with a request that needs one (none, malformed, unknown, expired or revoked)."""
 
     message = "Provide a valid auth token."
 
 
-class Forbidden(AuthError):
+class Forbidden(UserError):
     """The signed-in user may not do this."""
 
     message = "You do not have permission to do that."
 
 
-class TooManyAttempts(AuthError):
+class TooManyAttempts(UserError):
     """Too many failed sign-ins for an email or from an address, within the throttle's window."""
 
     message = "Too many failed sign-in attempts. Try again later."
@@ -39,7 +32,7 @@ class TooManyAttempts(AuthError):
         self.retry_after = retry_after
 
 
-class StoreUnavailable(AuthError):
+class StoreUnavailable(UserError):
     """Redis, where tokens and sign-in failures are kept, cannot be reached; `reason` says why."""
 
     message = "The token store is unavailable. Try again shortly."
