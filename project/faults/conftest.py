@@ -98,7 +98,7 @@ class MariaDB:
 
     def stop(self) -> None:
         subprocess.run(["mariadb-admin", "--protocol=TCP", "-h", "127.0.0.1", "-u", "root", "shutdown"], check=True)
-        wait_until(lambda: not self.answers(), what="MariaDB stopping")
+        wait_until(lambda: subprocess.run(["pgrep", "-x", "mariadbd"]).returncode == 1, what="MariaDB exiting")
 
     def start(self) -> None:
         subprocess.run([ROOT / "scripts" / "mariadb-ready"], check=True, capture_output=True)
@@ -128,7 +128,8 @@ class Redis:
 
     def stop(self) -> None:
         subprocess.run(["redis-cli", "-p", self.port, "shutdown", "nosave"], capture_output=True)
-        wait_until(lambda: not self.answers(), what="Redis stopping")
+        server = ["pgrep", "-f", f"redis-server 127.0.0.1:{self.port}"]
+        wait_until(lambda: subprocess.run(server).returncode == 1, what="Redis exiting")
 
     def start(self) -> None:
         subprocess.run([ROOT / "scripts" / "redis-ready"], env={**os.environ, "REDIS_PORT": self.port}, check=True)
