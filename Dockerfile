@@ -1,7 +1,7 @@
-# syntax=docker/dockerfile:1
 # The users service. Wheels are built in one stage and installed into a slim runtime stage that runs
 # as a non-root user; `production` (the last stage, the default) serves with gunicorn, `dev` adds the
-# test tools and runs Flask's reloading server.
+# test tools and runs Flask's reloading server. PYTHON_IMAGE names the base: the official image, or
+# a stand-in (scripts/stand-ins) where no registry can be reached.
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
@@ -24,13 +24,20 @@ COPY requirements.txt /opt/
 RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links /wheels -r /opt/requirements.txt
 WORKDIR /app
-# The code belongs to root: the service can read it, not change it.
+# The code belongs to root: the service can read it, not change it. It may write only the instance
+# folder, where the embedded SQLite database lives when no DATABASE_URL is set.
+RUN install -d -o 10001 -g 10001 /app/instance
 COPY manage.py gunicorn.conf.py pyproject.toml ./
 COPY scripts/start scripts/
 COPY project/ project/
 EXPOSE 5000
 
 FROM runtime AS dev
+# make: the suite checks the Makefile the README's commands run.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements-dev.txt /opt/
 RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links /wheels -r /opt/requirements-dev.txt

@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers browser-test schemathesis test-faults bench bench-compare
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down browser-test schemathesis test-faults bench bench-compare
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -78,3 +78,12 @@ bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) sid
 
 check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: no Docker engine needed
 	scripts/check-containers
+
+container-test: $(READY)  ## every image built and both compose files run for real (installs Docker if missing)
+	scripts/container-test
+
+container-up: $(READY)  ## the production compose stack on http://127.0.0.1:8080 (HTTP_PORT), to try it
+	scripts/containers up
+
+container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)
+	VOLUMES="$(VOLUMES)" scripts/containers down
