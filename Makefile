@@ -18,7 +18,7 @@ $(READY): requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(READY)  ## serve on 127.0.0.1:5000, or HOST= PORT= (SQLite in instance/ unless DATABASE_URL is set)
-	$(BIN)/python manage.py db upgrade
+	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py seed_db
 	$(BIN)/python manage.py run --debug --host $(HOST) --port $(PORT)
 

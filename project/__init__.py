@@ -79,6 +79,7 @@ def register_commands(app: Flask) -> None:
     """CLI commands, and names for `flask shell`."""
     for command in (
         commands.recreate_db,
+        commands.migrate,
         commands.seed_db,
         commands.create_admin,
         commands.recount_users,

@@ -14,7 +14,7 @@ from project.config import ConfigError
 from project.database import database_url
 from project.errors import database_problem
 
-BUILD_TABLES = "build the tables: manage.py db upgrade"
+BUILD_TABLES = "build the tables: manage.py migrate"
 # What to do about a database error, by the driver's: MySQL's number, or SQLite's message up to its colon.
 ADVICE = {
     "1044": "grant the user rights on that database, or name another in {variable}",

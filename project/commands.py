@@ -1,4 +1,4 @@
-"""CLI commands: recreate_db, seed_db, create_admin, recount_users, test and wait_db."""
+"""CLI commands: recreate_db, migrate, seed_db, create_admin, recount_users, test and wait_db."""
 
 import os
 import secrets
@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
-from project.database import database_url, drop_schema
+from project.database import database_url, drop_schema, migration_lock
 from project.extensions import db
 from project.users import writes
 from project.users.errors import InvalidField
@@ -35,6 +35,19 @@ def recreate_db(yes: bool) -> None:
     drop_schema()
     upgrade()
     click.echo(f"Recreated the database schema of {url}.")
+
+
+@click.command("migrate")
+@click.option("--timeout", default=300.0, show_default=True, help="Give up after waiting this many seconds.")
+def migrate(timeout: float) -> None:
+    """Apply the migrations that are missing (never dropping data), one instance at a time: instances that
+    start together take turns on the database's migration lock, and those after the first find nothing to do."""
+    try:
+        with migration_lock(timeout):
+            upgrade()
+    except TimeoutError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The database schema of {database_url()} is up to date.")
 
 
 @click.command("seed_db")

@@ -1,10 +1,12 @@
-"""The database as a whole: its name for messages, transactions for work of several statements, and dropping the
-schema."""
+"""The database as a whole: its name for messages, transactions for work of several statements, the lock
+that lets one instance at a time migrate it, and dropping the schema."""
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, Table, text
 
 from project.config import MYSQL_FAMILY
 from project.extensions import db
@@ -24,6 +26,31 @@ def transaction() -> Iterator[Connection]:
             connection.execution_options(isolation_level="READ COMMITTED")
         with connection.begin():
             yield connection
+
+
+MIGRATION_LOCK = "users-service migrations"
+
+
+@contextmanager
+def migration_lock(timeout: float) -> Iterator[None]:
+    """Hold, while the block runs, the lock that instances migrating the database take turns on: MySQL's named
+    lock (GET_LOCK, on a connection of its own); on SQLite, an exclusive lock on a file beside the database.
+    TimeoutError when another holds it longer than `timeout` seconds."""
+    if db.engine.dialect.name not in MYSQL_FAMILY:
+        with Path(f"{db.engine.url.database}.migrating").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        return
+    with db.engine.connect() as connection:
+        taken = connection.execute(
+            text("SELECT GET_LOCK(:name, :timeout)"), {"name": MIGRATION_LOCK, "timeout": timeout}
+        )
+        if taken.scalar() != 1:
+            raise TimeoutError(f"another instance has been migrating the database for over {timeout:g} s")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK})
 
 
 def drop_schema() -> None:

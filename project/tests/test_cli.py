@@ -148,7 +148,7 @@ class TestDatabaseTrouble(CliTestCase):
         directory = temporary_directory(self)
         empty = f"sqlite:///{directory}/empty.db"
         self.assertTrouble(
-            self.run_on(empty, "seed_db"), empty, "no such table: users", "build the tables: manage.py db upgrade"
+            self.run_on(empty, "seed_db"), empty, "no such table: users", "build the tables: manage.py migrate"
         )
         nowhere = f"sqlite:///{directory}/missing/users.db"
         self.assertTrouble(
