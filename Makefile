@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down browser-test schemathesis test-faults bench bench-compare
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down k8s-validate browser-test schemathesis test-faults bench bench-compare
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -87,3 +87,6 @@ container-up: $(READY)  ## the production compose stack on http://127.0.0.1:8080
 
 container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)
 	VOLUMES="$(VOLUMES)" scripts/containers down
+
+k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas
+	scripts/k8s-validate

@@ -1,0 +1,67 @@
+"""deploy/k8s: what the Deployment promises its operators (scripts/k8s-validate checks them against the
+Kubernetes API's schemas)."""
+
+import runpy
+import unittest
+from pathlib import Path
+
+import yaml
+
+from project.tests.base import ROOT
+
+K8S = ROOT / "deploy" / "k8s"
+
+
+def resources(name: str) -> list[dict]:
+    return list(yaml.safe_load_all((K8S / name).read_text()))
+
+
+class TestDeployment(unittest.TestCase):
+    def setUp(self) -> None:
+        [self.deployment] = resources("deployment.yaml")
+        [self.container] = self.deployment["spec"]["template"]["spec"]["containers"]
+
+    def test_every_file_is_in_the_kustomization(self):
+        [kustomization] = resources("kustomization.yaml")
+        files = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+        self.assertEqual(set(kustomization["resources"]), files)
+
+    def test_two_replicas_at_least_and_none_unavailable_while_rolling(self):
+        spec = self.deployment["spec"]
+        self.assertGreaterEqual(spec["replicas"], 2)
+        self.assertEqual(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
+        [hpa], [pdb] = resources("hpa.yaml"), resources("pdb.yaml")
+        self.assertGreaterEqual(hpa["spec"]["minReplicas"], 2)
+        self.assertEqual(hpa["apiVersion"], "autoscaling/v2")
+        self.assertEqual(pdb["spec"]["minAvailable"], 1)
+
+    def test_probes_ask_readiness_liveness_and_start_as_a_trusted_host(self):
+        probes = {name: self.container[f"{name}Probe"]["httpGet"] for name in ("startup", "readiness", "liveness")}
+        self.assertEqual(
+            {name: probe["path"] for name, probe in probes.items()},
+            {"startup": "/ping", "readiness": "/health", "liveness": "/ping"},
+        )
+        for probe in probes.values():
+            self.assertEqual(probe["httpHeaders"], [{"name": "Host", "value": "localhost"}])
+
+    def test_stopping_outlasts_gunicorns_graceful_timeout(self):
+        graceful = runpy.run_path(str(Path(ROOT / "gunicorn.conf.py")))["graceful_timeout"]
+        pre_stop = int(self.container["lifecycle"]["preStop"]["exec"]["command"][-1])
+        self.assertGreater(
+            self.deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], pre_stop + graceful
+        )
+
+    def test_locked_down(self):
+        pod = self.deployment["spec"]["template"]["spec"]["securityContext"]
+        self.assertEqual((pod["runAsNonRoot"], pod["runAsUser"]), (True, 10001))
+        container = self.container["securityContext"]
+        self.assertEqual(
+            (container["allowPrivilegeEscalation"], container["readOnlyRootFilesystem"], container["capabilities"]),
+            (False, True, {"drop": ["ALL"]}),
+        )
+        self.assertEqual(set(self.container["resources"]), {"requests", "limits"})
+
+    def test_the_replicas_stay_within_mysqls_default_connections(self):
+        [config] = resources("configmap.yaml")
+        [hpa] = resources("hpa.yaml")
+        self.assertLessEqual(hpa["spec"]["maxReplicas"] * int(config["data"]["DATABASE_MAX_CONNECTIONS"]), 151 - 10)
