@@ -23,7 +23,17 @@ ROOT = Path(__file__).resolve().parents[2]
 WRK_SCRIPTS = Path(__file__).parent / "wrk"
 OUT = ROOT / ".artifacts" / "bench"
 BIN = ROOT / ".venv" / "bin"
-DATABASE = "users_test"  # the service's user may use it already; its tables are dropped at the end
+# Where it runs, from the environment; the defaults are CI's. nginx serves the service on BENCH_PORT and gunicorn
+# on BENCH_APP_PORT, the baselines on the ports after those; each nginx keeps its files in BENCH_RUN_DIR-<its port>.
+# The service connects as BENCH_DB_USER to BENCH_DATABASE (whose tables are dropped at the end), and keeps tokens
+# in BENCH_REDIS_URL (unset: the stack's own default).
+PORT = int(os.environ.get("BENCH_PORT") or 8070)
+APP_PORT = int(os.environ.get("BENCH_APP_PORT") or 5071)
+RUN_DIR = os.environ.get("BENCH_RUN_DIR") or "/tmp/users-bench"
+DATABASE = os.environ.get("BENCH_DATABASE") or "users_test"
+DB_USER = os.environ.get("BENCH_DB_USER") or "users"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL")
+GRANTED_BY_CREATE_SQL = ("users", "users_test")  # project/db/create.sql lets the service's user use its test database
 ROOT_URL = f"mysql+pymysql://root:@127.0.0.1:3306/{DATABASE}?charset=utf8mb4"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -31,10 +41,16 @@ CONNECTIONS = 32  # enough to keep every worker thread busy
 # At 1,000,000 rows, besides the first page: other sorts, a filter no row matches, a deep page.
 OTHER_PAGES = {f"1M, {query}": query for query in ("sort=email", "sort=-username", "active=false", "page=25000")}
 LATENCY_CONNECTIONS = 4  # the page scenario measures latency, not a saturated queue
-STACK = {"STACK_PORT": "8070", "STACK_APP_PORT": "5071", "STACK_RUN_DIR": "/tmp/users-bench-8070"}
+STACK = {
+    "STACK_PORT": str(PORT),
+    "STACK_APP_PORT": str(APP_PORT),
+    "STACK_RUN_DIR": f"{RUN_DIR}-{PORT}",
+    "STACK_DB_USER": DB_USER,
+    **({"STACK_REDIS_URL": REDIS_URL} if REDIS_URL else {}),
+}
 # One load generator is one client address: the write limit would measure itself, not the service.
 UNLIMITED_WRITES = {"WRITE_RATE_LIMIT": "1000000r/s", "WRITE_RATE_BURST": "1000000"}
-SERVICE = f"http://127.0.0.1:{STACK['STACK_PORT']}"
+SERVICE = f"http://127.0.0.1:{PORT}"
 TARGETS = {
     "ping": ("GET /ping: service / bare app", 0.90, ">="),
     "user": ("GET /users/<id>: service / raw PyMySQL app", 0.70, ">="),
@@ -94,7 +110,7 @@ class Nginx:
         self.env = {
             "STACK_PORT": str(port),
             "STACK_APP_PORT": str(upstream_port),
-            "STACK_RUN_DIR": f"/tmp/users-bench-{port}",
+            "STACK_RUN_DIR": f"{RUN_DIR}-{port}",
             **UNLIMITED_WRITES,
         }
         run(ROOT / "scripts" / "stack", "render", env=self.env)
@@ -150,21 +166,31 @@ def seed(count: int) -> float:
     return time.perf_counter() - started
 
 
-def database(query: str) -> list[tuple]:
-    connection = pymysql.connect(host="127.0.0.1", user="root", database=DATABASE, autocommit=True)
+def database(query: str, *args: str, name: str | None = DATABASE) -> list[tuple]:
+    """One statement as MariaDB's root, in this database (DATABASE unless named; None: none); the rows it returns."""
+    connection = pymysql.connect(host="127.0.0.1", user="root", database=name, autocommit=True)
     with connection, connection.cursor() as cursor:
-        cursor.execute(query)
+        cursor.execute(query, args or None)
         return list(cursor.fetchall())
 
 
-def prepare_database() -> None:
-    """Fresh tables in the test database (project/db/create.sql lets the service's own user use it)."""
+def grant(database_name: str) -> Callable[[], None]:
+    """Let the service's user (BENCH_DB_USER) use this database with every right, whatever a tree's migrations
+    need; what takes the rights back. The user may not exist yet: `scripts/stack up` sets its real password."""
+    database("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", DB_USER, secrets.token_urlsafe(), name=None)
+    database(f"GRANT ALL PRIVILEGES ON `{database_name}`.* TO %s@'%%'", DB_USER, name=None)
+    return lambda: database(f"REVOKE ALL PRIVILEGES ON `{database_name}`.* FROM %s@'%%'", DB_USER, name=None)
+
+
+def prepare_database() -> Callable[[], None]:
+    """Fresh tables in the bench's database, which the service's user may use; what takes its rights back."""
     run(ROOT / "scripts" / "mariadb-ready", DATABASE)
     manage("recreate_db", "--yes")
+    return (lambda: None) if (DB_USER, DATABASE) == GRANTED_BY_CREATE_SQL else grant(DATABASE)
 
 
 def drop_tables() -> None:
-    """Leave the test database as empty as the test suite leaves it."""
+    """Leave the bench's database as empty as the test suite leaves the test database."""
     database("DROP TABLE IF EXISTS users, user_counts, alembic_version")
 
 
@@ -203,17 +229,17 @@ def machine() -> dict:
 
 
 def benchmark() -> dict:
-    prepare_database()
+    revoke = prepare_database()
     manage("seed_db", "--count", "8")  # with the two seed users: 10 rows
-    run(ROOT / "scripts" / "stack", "up", env={**STACK, "STACK_DATABASE": DATABASE, **UNLIMITED_WRITES})
     servers: list = []
     try:
+        run(ROOT / "scripts" / "stack", "up", env={**STACK, "STACK_DATABASE": DATABASE, **UNLIMITED_WRITES})
         results: dict = {"machine": machine(), "scenarios": {}}
         pages = page_latency({"10 rows": "page=1"})
 
-        servers += [hello := Gunicorn("project.bench.baselines:hello", 5072)]
-        servers += [floor := Gunicorn("project.bench.baselines:minimal_flask", 5073)]
-        servers += [hello_nginx := Nginx(8072, hello.port), floor_nginx := Nginx(8073, floor.port)]
+        servers += [hello := Gunicorn("project.bench.baselines:hello", APP_PORT + 1)]
+        servers += [floor := Gunicorn("project.bench.baselines:minimal_flask", APP_PORT + 2)]
+        servers += [hello_nginx := Nginx(PORT + 2, hello.port), floor_nginx := Nginx(PORT + 3, floor.port)]
         results["scenarios"]["ping"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(f"{SERVICE}/ping"),
@@ -229,9 +255,11 @@ def benchmark() -> dict:
         ids = OUT / "user_ids.txt"
         ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users ORDER BY RAND() LIMIT 10000")))
         servers += [
-            raw := Gunicorn("project.bench.baselines:raw_users", 5074, {"BENCH_DATABASE_URL": service_database_url()})
+            raw := Gunicorn(
+                "project.bench.baselines:raw_users", APP_PORT + 3, {"BENCH_DATABASE_URL": service_database_url()}
+            )
         ]
-        servers += [raw_nginx := Nginx(8074, raw.port)]
+        servers += [raw_nginx := Nginx(PORT + 4, raw.port)]
         results["scenarios"]["user"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(SERVICE, "user_ids.lua", str(ids)),
@@ -253,6 +281,7 @@ def benchmark() -> dict:
             server.stop()
         run(ROOT / "scripts" / "stack", "down", env=STACK)
         drop_tables()
+        revoke()
 
 
 def ratios(results: dict) -> dict:
