@@ -7,9 +7,15 @@ import threading
 
 import pymysql
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from project.config import engine_options
+
 PONG = json.dumps({"status": "success", "message": "pong!"}).encode()
+# The service's query for GET /users/<id> (project.users.reads.USER_BY_ID), as SQL.
+USER_BY_ID = "SELECT id, username, email, active, created_at, admin FROM users WHERE id = %s"
 
 
 def hello(environ, start_response):
@@ -28,6 +34,37 @@ def minimal_ping() -> dict:
 
 
 _local = threading.local()
+
+
+def minimal_flask_sqlalchemy() -> Flask:
+    """The framework's floor with its database layer: Flask and Flask-SQLAlchemy, with the service's engine
+    options, one route running the service's query for GET /users/<id> and answering the same JSON."""
+    app = Flask(__name__)
+    url = os.environ["BENCH_DATABASE_URL"]
+    app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(make_url(url)))
+    db = SQLAlchemy(app)
+    statement = text(USER_BY_ID.replace("%s", ":user_id"))
+
+    @app.get("/users/<int:user_id>")
+    def get_user(user_id: int) -> tuple[dict, int]:
+        with db.engine.connect() as connection:
+            row = connection.execute(statement, {"user_id": user_id}).one_or_none()
+        if row is None:
+            return {"status": "fail", "message": "User does not exist"}, 404
+        return {"status": "success", "data": user_json(row)}, 200
+
+    return app
+
+
+def user_json(row) -> dict:
+    """A row of USER_BY_ID as the service shows it (the admin flag is read, not shown)."""
+    return {
+        "id": row[0],
+        "username": row[1],
+        "email": row[2],
+        "active": bool(row[3]),
+        "created_at": row[4].isoformat() + "+00:00",
+    }
 
 
 def _connection() -> pymysql.Connection:
@@ -50,18 +87,11 @@ def raw_users(environ, start_response):
     """GET /users/<id> with raw PyMySQL: the same query and the same JSON as the service, nothing else."""
     user_id = int(environ["PATH_INFO"].rsplit("/", 1)[1])
     with _connection().cursor() as cursor:
-        cursor.execute("SELECT id, username, email, active, created_at FROM users WHERE id = %s", (user_id,))
+        cursor.execute(USER_BY_ID, (user_id,))
         row = cursor.fetchone()
     if row is None:
         body, status = json.dumps({"status": "fail", "message": "User does not exist"}).encode(), "404 NOT FOUND"
     else:
-        user = {
-            "id": row[0],
-            "username": row[1],
-            "email": row[2],
-            "active": bool(row[3]),
-            "created_at": row[4].isoformat() + "+00:00",
-        }
-        body, status = json.dumps({"status": "success", "data": user}).encode(), "200 OK"
+        body, status = json.dumps({"status": "success", "data": user_json(row)}).encode(), "200 OK"
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
