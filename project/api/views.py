@@ -1,11 +1,14 @@
 """The JSON API: /ping (liveness), /health (readiness) and /users."""
 
+from collections.abc import Iterator
+
 from flask import request, url_for
 from sqlalchemy import Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.api.arguments import Blueprint
 from project.api.credentials import SECURED, changes_user
+from project.api.cursors import encode
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
@@ -23,13 +26,17 @@ from project.envelope import envelope
 from project.errors import Unavailable, database_problem
 from project.extensions import db
 from project.users import writes
-from project.users.reads import Page, find_users, read_user
+from project.users.reads import Page, Place, Stretch, find_users, read_user, sort_key, walk_users
 
 blp = Blueprint("users", __name__, description="Users, and the service's liveness and readiness checks.")
 
 LOCATION = {"Location": {"description": "The new user's URL.", "schema": {"type": "string"}}}
 LINK = {
-    "Link": {"description": "RFC 8288 links to the first, prev, next and last pages.", "schema": {"type": "string"}}
+    "Link": {
+        "description": "RFC 8288 links to the first, prev, next and last pages; by cursor, to the first, prev and "
+        "next.",
+        "schema": {"type": "string"},
+    }
 }
 # Links a client (or a stateful API tester) can follow from a created user to the operations on it.
 USER_LINKS = {
@@ -92,7 +99,10 @@ def add_user(fields: dict) -> tuple[dict, dict]:
 @blp.response(200, UsersEnvelopeSchema, headers=LINK)
 @blp.doc(operationId="list_users")
 def list_users(query: dict) -> tuple[dict, dict]:
-    """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination."""
+    """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination: by page
+    number, or by cursor."""
+    if "cursor" in query:
+        return walk(query)
     found = find_users(**query)
     pagination = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
     return envelope("success", data={"users": found.users, "pagination": pagination}), {"Link": links(found)}
@@ -107,10 +117,36 @@ def links(found: Page) -> str:
         del pages["prev"]
     if found.page >= last:
         del pages["next"]
+    return link_header({relation: {"page": page} for relation, page in pages.items()})
+
+
+def walk(query: dict) -> tuple[dict, dict]:
+    """The users just past the cursor's place, and cursors to the first page and to either side."""
+    cursor, sort = query.pop("cursor"), query["sort"]
+    del query["page"]  # (its default: a cursor comes without one)
+    found = walk_users(cursor.place, **query)
+    pagination = {"per_page": found.per_page, "total": found.total}
+    body = envelope("success", data={"users": found.users, "pagination": pagination})
+    return body, {"Link": link_header({relation: {"cursor": text} for relation, text in cursors(found, sort)})}
+
+
+def cursors(found: Stretch, sort: str) -> Iterator[tuple[str, str]]:
+    """The relation and cursor of the first page, and of the pages on either side that may hold users: before
+    the first user shown and after the last."""
+    yield "first", ""
+    if found.more_before:
+        yield "prev", encode(sort, Place(sort_key(sort, found.users[0]), before=True))
+    if found.more_after:
+        yield "next", encode(sort, Place(sort_key(sort, found.users[-1])))
+
+
+def link_header(relations: dict[str, dict]) -> str:
+    """An RFC 8288 Link header to the users list, one link per relation, each with the request's parameters
+    changed as its dict says."""
     arguments = request.args.to_dict()
     return ", ".join(
-        f'<{url_for("users.list_users", **{**arguments, "page": page}, _external=True)}>; rel="{relation}"'
-        for relation, page in pages.items()
+        f'<{url_for("users.list_users", **{**arguments, **changes}, _external=True)}>; rel="{relation}"'
+        for relation, changes in relations.items()
     )
 
 

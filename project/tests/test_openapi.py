@@ -106,7 +106,7 @@ class TestOpenApi(BaseTestCase):
         path = self.spec["paths"]["/users/{user_id}"]
         self.assertEqual(path["parameters"][0]["schema"], {"type": "integer"})
         names = [parameter["name"] for parameter in self.spec["paths"]["/users"]["get"]["parameters"]]
-        self.assertEqual(names, ["page", "per_page", "sort", "username", "email", "active", "q"])
+        self.assertEqual(names, ["page", "cursor", "per_page", "sort", "username", "email", "active", "q"])
 
     def test_headers_and_links_are_documented(self):
         post = self.spec["paths"]["/users"]["post"]["responses"]["201"]
