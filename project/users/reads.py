@@ -161,7 +161,8 @@ def walk_users(
 def profiles(ids: Select, order: tuple) -> Select:
     """The profiles of the users a statement selects the ids of, in this order: the ids are found on an index
     alone, then only their rows are read. Reading rows directly, MariaDB 10.11 walks (active, column) from its
-    start to the place when `active` filters too: 46 ms instead of 0.5 ms, 50,000 users deep into 100,000."""
+    start to the place when `active` filters too (500,000 entries, 50 ms, halfway into 1,000,000 users, instead
+    of the page's 21)."""
     found = ids.subquery("found")
     return select(*PROFILE).join(found, USERS.c.id == found.c.id).order_by(*order)
 
@@ -173,14 +174,16 @@ def sort_key(sort: str, user: Row) -> tuple:
 
 def past(sort: str, place: Place) -> ColumnElement:
     """The users past the place, going the way the walk goes: (column, id) beyond (value, id) in the sort's
-    direction, spelled so that MySQL enters the index at the value (column >= value, then the tie-break)."""
+    direction. Spelled `column beyond value OR (column = value AND id beyond its id)`, MariaDB enters the index at
+    (value, id) and reads only the page's entries; `column >= value AND (...)` enters it at the value and reads
+    every tie first (10,000 users seeded in one batch share a created_at: 2.7 ms instead of 0.3 ms), and a row
+    comparison, (column, id) < (value, id), walks the whole index (500,000 entries)."""
     beyond = operator.gt if sort.startswith("-") == place.before else operator.lt
-    at_or_beyond = operator.ge if beyond is operator.gt else operator.le
     column, *tie_break = sort_columns(sort)
     value, *tie_value = place.key
     if not tie_break:
         return beyond(column, value)
-    return and_(at_or_beyond(column, value), or_(beyond(column, value), beyond(tie_break[0], tie_value[0])))
+    return or_(beyond(column, value), and_(column == value, beyond(tie_break[0], tie_value[0])))
 
 
 def count_matching(connection: Connection, conditions: list, *, active: bool | None, counted: bool) -> int:
