@@ -4,6 +4,7 @@ measured against. Each answers exactly what the service answers for the same req
 import json
 import os
 import threading
+from datetime import UTC, datetime
 
 import pymysql
 from flask import Flask
@@ -16,6 +17,11 @@ from project.config import engine_options
 PONG = json.dumps({"status": "success", "message": "pong!"}).encode()
 # The service's query for GET /users/<id> (project.users.reads.USER_BY_ID), as SQL.
 USER_BY_ID = "SELECT id, username, email, active, created_at, admin FROM users WHERE id = %s"
+# The service's insert for POST /users without a password, as SQL.
+INSERT_USER = (
+    "INSERT INTO users (username, email, active, created_at, password_hash, admin, token_version)"
+    " VALUES (%s, %s, 1, %s, NULL, 0, 0)"
+)
 
 
 def hello(environ, start_response):
@@ -81,6 +87,31 @@ def _connection() -> pymysql.Connection:
             autocommit=True,
         )
     return _local.connection
+
+
+def raw_new_user(environ, start_response):
+    """POST /users with raw PyMySQL: the service's insert (one statement, its own transaction, the triggers that
+    count it inside) and the same answer, without validating anything."""
+    fields = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+    created_at = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        with _connection().cursor() as cursor:
+            cursor.execute(INSERT_USER, (fields["username"], fields["email"], created_at))
+            user_id = cursor.lastrowid
+    except pymysql.IntegrityError:
+        body, status, headers = (
+            {"status": "fail", "message": "Sorry. That email already exists."},
+            "400 BAD REQUEST",
+            [],
+        )
+    else:
+        user = user_json((user_id, fields["username"], fields["email"], True, created_at))
+        message = f"{fields['email']} was added!"
+        body, status = {"status": "success", "message": message, "data": user}, "201 CREATED"
+        headers = [("Location", f"/users/{user_id}")]
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *headers])
+    return [data]
 
 
 def raw_users(environ, start_response):

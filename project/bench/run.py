@@ -6,6 +6,7 @@ Writes the table to stdout, and .artifacts/bench/results.json and results.png.
 """
 
 import json
+import operator
 import os
 import platform
 import secrets
@@ -14,10 +15,16 @@ import socket
 import statistics
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import pymysql
+from flask import Flask
+
+from project.api.cursors import encode
+from project.users.reads import NEWEST_FIRST, Place
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK_SCRIPTS = Path(__file__).parent / "wrk"
@@ -54,7 +61,10 @@ SERVICE = f"http://127.0.0.1:{PORT}"
 TARGETS = {
     "ping": ("GET /ping: service / minimal Flask, both behind nginx", 0.8, ">="),
     "user": ("GET /users/<id>: service / Flask + Flask-SQLAlchemy, both behind nginx", 0.8, ">="),
+    "create": ("POST /users: service / raw PyMySQL app, both behind nginx", 0.6, ">="),
+    "create_tail": ("POST /users p99 / p50, service, 32 connections", 5.0, "<"),
     "page": ("GET /users page p50: 1,000,000 rows / 10 rows", 1.5, "<="),
+    "cursor": ("GET /users by cursor p50, 1,000,000 rows: page 25,000 / page 1", 2.0, "<="),
     "seed": ("seed_db --count 100000 (s)", 10.0, "<="),
 }
 
@@ -198,10 +208,30 @@ def drop_tables() -> None:
     database("DROP TABLE IF EXISTS users, user_counts, alembic_version")
 
 
-def service_database_url() -> str:
-    """The URL the stack's service connects with (its own user and password)."""
+def service_setting(name: str) -> str:
+    """A setting of the stack's service: DATABASE_URL (its own user and password), SECRET_KEY, ..."""
     lines = (Path(STACK["STACK_RUN_DIR"]) / "service.env").read_text().splitlines()
-    return next(line.split("=", 1)[1] for line in lines if line.startswith("DATABASE_URL="))
+    return next(line.split("=", 1)[1] for line in lines if line.startswith(f"{name}="))
+
+
+def deep_cursor(page: int, per_page: int = 20) -> str:
+    """The cursor of the users list's page `page` (newest first): the one the `next` link of the page before
+    gives, made the same way with the service's key; checked to answer the users that page `page` answers."""
+    offset = (page - 1) * per_page - 1  # the last user of the page before
+    created_at, user_id = database(
+        f"SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET {offset}"
+    )[0]
+    signer = Flask(__name__)
+    signer.secret_key = service_setting("SECRET_KEY")
+    with signer.app_context():
+        cursor = encode(NEWEST_FIRST, Place((created_at.replace(tzinfo=UTC), user_id)))
+    by_cursor, by_number = (
+        json.load(urllib.request.urlopen(f"{SERVICE}/users?per_page={per_page}&{query}"))["data"]["users"]
+        for query in (f"cursor={cursor}", f"page={page}")
+    )
+    if not by_cursor or by_cursor != by_number:
+        raise RuntimeError(f"the cursor of page {page} does not answer that page's users")
+    return cursor
 
 
 def page_latency(queries: dict[str, str]) -> dict:
@@ -260,7 +290,9 @@ def benchmark() -> dict:
         ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users ORDER BY RAND() LIMIT 10000")))
         servers += [
             raw := Gunicorn(
-                "project.bench.baselines:raw_users", APP_PORT + 3, {"BENCH_DATABASE_URL": service_database_url()}
+                "project.bench.baselines:raw_users",
+                APP_PORT + 3,
+                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
             )
         ]
         servers += [raw_nginx := Nginx(PORT + 4, raw.port)]
@@ -268,7 +300,7 @@ def benchmark() -> dict:
             orm := Gunicorn(
                 "project.bench.baselines:minimal_flask_sqlalchemy()",
                 APP_PORT + 4,
-                {"BENCH_DATABASE_URL": service_database_url()},
+                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
             )
         ]
         servers += [orm_nginx := Nginx(PORT + 5, orm.port)]
@@ -281,12 +313,24 @@ def benchmark() -> dict:
             }
         )
 
+        servers += [
+            insert := Gunicorn(
+                "project.bench.baselines:raw_new_user",
+                APP_PORT + 5,
+                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
+            )
+        ]
+        servers += [insert_nginx := Nginx(PORT + 6, insert.port)]
         results["scenarios"]["create"] = side_by_side(
-            {"service (nginx)": lambda: wrk(SERVICE, "new_users.lua", secrets.token_hex(4))}
+            {
+                "service (nginx)": lambda: wrk(SERVICE, "new_users.lua", secrets.token_hex(4)),
+                "raw PyMySQL app (nginx)": lambda: wrk(insert_nginx.url, "new_users.lua", secrets.token_hex(4)),
+            }
         )
 
         seed(1_000_000 - database("SELECT COUNT(*) FROM users")[0][0])
-        pages |= page_latency({"1,000,000 rows": "page=1", **OTHER_PAGES})
+        deep = {"1M, cursor of page 25,000": f"cursor={deep_cursor(25_000)}"}
+        pages |= page_latency({"1,000,000 rows": "page=1", **OTHER_PAGES, **deep})
         results["scenarios"]["page"] = pages
         return results
     finally:
@@ -311,7 +355,12 @@ def ratios(results: dict) -> dict:
         "user": rps("user", "service (nginx)") / rps("user", "Flask + Flask-SQLAlchemy (nginx)"),
         "user_vs_raw_app": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app"),
         "user_vs_raw_behind_nginx": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app (nginx)"),
+        "create": rps("create", "service (nginx)") / rps("create", "raw PyMySQL app (nginx)"),
+        "create_tail": scenarios["create"]["service (nginx)"]["p99_ms"]
+        / scenarios["create"]["service (nginx)"]["p50_ms"],
         "page": scenarios["page"]["1,000,000 rows"]["p50_ms"] / scenarios["page"]["10 rows"]["p50_ms"],
+        "cursor": scenarios["page"]["1M, cursor of page 25,000"]["p50_ms"]
+        / scenarios["page"]["1,000,000 rows"]["p50_ms"],
         "seed": results["seed_100k_s"],
     }
 
@@ -325,7 +374,7 @@ def verdicts(results: dict) -> list[dict]:
             "target": label,
             "limit": limit,
             "measured": round(measured[key], 3),
-            "met": measured[key] >= limit if sense == ">=" else measured[key] <= limit,
+            "met": {">=": operator.ge, "<=": operator.le, "<": operator.lt}[sense](measured[key], limit),
         }
         for key, (label, limit, sense) in TARGETS.items()
     ]
