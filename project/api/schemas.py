@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -133,6 +134,18 @@ class UserSchema(ProfileSchema):
     id = fields.Integer(dump_only=True)
     active = fields.Boolean(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True, format="iso")
+
+
+def user_json(user: Any) -> dict:
+    """A user (a row or a User) as UserSchema shows it, built directly: the users API answers so, a user costing
+    1 µs of CPU instead of marshmallow's 15 to 19 (test_openapi holds the two together)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "active": bool(user.active),
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 class AccountSchema(UserSchema):
