@@ -342,25 +342,29 @@ def benchmark() -> dict:
 
 
 def ratios(results: dict) -> dict:
+    """Each target's figure. A ratio of variants measured side by side is the median, over the rounds, of the
+    ratio within each round: the rounds alternate the variants seconds apart, so that what the machine's other
+    load does to one round it does to both sides of its ratio."""
     scenarios = results["scenarios"]
 
-    def rps(scenario: str, variant: str) -> float:
-        return scenarios[scenario][variant]["requests_per_s"]
+    def paired(scenario: str, variant: str, baseline: str, figure: str = "requests_per_s") -> float:
+        measured, against = scenarios[scenario][variant]["runs"], scenarios[scenario][baseline]["runs"]
+        return statistics.median(run[figure] / base[figure] for run, base in zip(measured, against, strict=True))
 
+    service = "service (nginx)"
+    created = scenarios["create"][service]
     return {
-        "ping": rps("ping", "service (nginx)") / rps("ping", "minimal Flask (nginx)"),
-        "ping_vs_bare_app": rps("ping", "service (nginx)") / rps("ping", "bare app"),
-        "ping_vs_bare_behind_nginx": rps("ping", "service (nginx)") / rps("ping", "bare app (nginx)"),
-        "ping_floor_vs_bare_behind_nginx": rps("ping", "minimal Flask (nginx)") / rps("ping", "bare app (nginx)"),
-        "user": rps("user", "service (nginx)") / rps("user", "Flask + Flask-SQLAlchemy (nginx)"),
-        "user_vs_raw_app": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app"),
-        "user_vs_raw_behind_nginx": rps("user", "service (nginx)") / rps("user", "raw PyMySQL app (nginx)"),
-        "create": rps("create", "service (nginx)") / rps("create", "raw PyMySQL app (nginx)"),
-        "create_tail": scenarios["create"]["service (nginx)"]["p99_ms"]
-        / scenarios["create"]["service (nginx)"]["p50_ms"],
+        "ping": paired("ping", service, "minimal Flask (nginx)"),
+        "ping_vs_bare_app": paired("ping", service, "bare app"),
+        "ping_vs_bare_behind_nginx": paired("ping", service, "bare app (nginx)"),
+        "ping_floor_vs_bare_behind_nginx": paired("ping", "minimal Flask (nginx)", "bare app (nginx)"),
+        "user": paired("user", service, "Flask + Flask-SQLAlchemy (nginx)"),
+        "user_vs_raw_app": paired("user", service, "raw PyMySQL app"),
+        "user_vs_raw_behind_nginx": paired("user", service, "raw PyMySQL app (nginx)"),
+        "create": paired("create", service, "raw PyMySQL app (nginx)"),
+        "create_tail": created["p99_ms"] / created["p50_ms"],
         "page": scenarios["page"]["1,000,000 rows"]["p50_ms"] / scenarios["page"]["10 rows"]["p50_ms"],
-        "cursor": scenarios["page"]["1M, cursor of page 25,000"]["p50_ms"]
-        / scenarios["page"]["1,000,000 rows"]["p50_ms"],
+        "cursor": paired("page", "1M, cursor of page 25,000", "1,000,000 rows", "p50_ms"),
         "seed": results["seed_100k_s"],
     }
 
