@@ -277,9 +277,9 @@ def benchmark() -> dict:
         results["scenarios"]["ping"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(f"{SERVICE}/ping"),
-                "bare app": lambda: wrk(f"http://127.0.0.1:{hello.port}/ping"),
-                "bare app (nginx)": lambda: wrk(f"{hello_nginx.url}/ping"),
                 "minimal Flask (nginx)": lambda: wrk(f"{floor_nginx.url}/ping"),
+                "bare app (nginx)": lambda: wrk(f"{hello_nginx.url}/ping"),
+                "bare app": lambda: wrk(f"http://127.0.0.1:{hello.port}/ping"),
             }
         )
 
@@ -308,8 +308,8 @@ def benchmark() -> dict:
             {
                 "service (nginx)": lambda: wrk(SERVICE, "user_ids.lua", str(ids)),
                 "Flask + Flask-SQLAlchemy (nginx)": lambda: wrk(orm_nginx.url, "user_ids.lua", str(ids)),
-                "raw PyMySQL app": lambda: wrk(f"http://127.0.0.1:{raw.port}", "user_ids.lua", str(ids)),
                 "raw PyMySQL app (nginx)": lambda: wrk(raw_nginx.url, "user_ids.lua", str(ids)),
+                "raw PyMySQL app": lambda: wrk(f"http://127.0.0.1:{raw.port}", "user_ids.lua", str(ids)),
             }
         )
 
@@ -341,30 +341,35 @@ def benchmark() -> dict:
         revoke()
 
 
+def paired(scenarios: dict, scenario: str, variant: str, baseline: str, figure: str = "requests_per_s") -> float:
+    """The median, over the rounds, of the variant's figure over the baseline's in the same round: the rounds
+    alternate the variants seconds apart, so that what the machine's other load does to one round it does to
+    both sides of its ratio."""
+    measured, against = scenarios[scenario][variant]["runs"], scenarios[scenario][baseline]["runs"]
+    return statistics.median(run[figure] / base[figure] for run, base in zip(measured, against, strict=True))
+
+
 def ratios(results: dict) -> dict:
-    """Each target's figure. A ratio of variants measured side by side is the median, over the rounds, of the
-    ratio within each round: the rounds alternate the variants seconds apart, so that what the machine's other
-    load does to one round it does to both sides of its ratio."""
+    """Each target's figure, and more ratios worth keeping; those of variants measured side by side are paired."""
     scenarios = results["scenarios"]
 
-    def paired(scenario: str, variant: str, baseline: str, figure: str = "requests_per_s") -> float:
-        measured, against = scenarios[scenario][variant]["runs"], scenarios[scenario][baseline]["runs"]
-        return statistics.median(run[figure] / base[figure] for run, base in zip(measured, against, strict=True))
+    def paired_in(scenario: str, variant: str, baseline: str, figure: str = "requests_per_s") -> float:
+        return paired(scenarios, scenario, variant, baseline, figure)
 
     service = "service (nginx)"
     created = scenarios["create"][service]
     return {
-        "ping": paired("ping", service, "minimal Flask (nginx)"),
-        "ping_vs_bare_app": paired("ping", service, "bare app"),
-        "ping_vs_bare_behind_nginx": paired("ping", service, "bare app (nginx)"),
-        "ping_floor_vs_bare_behind_nginx": paired("ping", "minimal Flask (nginx)", "bare app (nginx)"),
-        "user": paired("user", service, "Flask + Flask-SQLAlchemy (nginx)"),
-        "user_vs_raw_app": paired("user", service, "raw PyMySQL app"),
-        "user_vs_raw_behind_nginx": paired("user", service, "raw PyMySQL app (nginx)"),
-        "create": paired("create", service, "raw PyMySQL app (nginx)"),
+        "ping": paired_in("ping", service, "minimal Flask (nginx)"),
+        "ping_vs_bare_app": paired_in("ping", service, "bare app"),
+        "ping_vs_bare_behind_nginx": paired_in("ping", service, "bare app (nginx)"),
+        "ping_floor_vs_bare_behind_nginx": paired_in("ping", "minimal Flask (nginx)", "bare app (nginx)"),
+        "user": paired_in("user", service, "Flask + Flask-SQLAlchemy (nginx)"),
+        "user_vs_raw_app": paired_in("user", service, "raw PyMySQL app"),
+        "user_vs_raw_behind_nginx": paired_in("user", service, "raw PyMySQL app (nginx)"),
+        "create": paired_in("create", service, "raw PyMySQL app (nginx)"),
         "create_tail": created["p99_ms"] / created["p50_ms"],
         "page": scenarios["page"]["1,000,000 rows"]["p50_ms"] / scenarios["page"]["10 rows"]["p50_ms"],
-        "cursor": paired("page", "1M, cursor of page 25,000", "1,000,000 rows", "p50_ms"),
+        "cursor": paired_in("page", "1M, cursor of page 25,000", "1,000,000 rows", "p50_ms"),
         "seed": results["seed_100k_s"],
     }
 
@@ -375,6 +380,7 @@ def verdicts(results: dict) -> list[dict]:
     errors = sum(variant["non_2xx"] + variant["socket_errors"] for variant in runs)
     verdicts = [
         {
+            "key": key,
             "target": label,
             "limit": limit,
             "measured": round(measured[key], 3),
@@ -415,28 +421,66 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+# The PNG's panels: a scenario, what its bars show, and the variant the others are compared with.
+PANELS = {
+    "ping": ("GET /ping", "requests_per_s", "requests / s", "service (nginx)", ["ping"]),
+    "user": ("GET /users/<id>, 100,000 rows", "requests_per_s", "requests / s", "service (nginx)", ["user"]),
+    "create": ("POST /users", "requests_per_s", "requests / s", "service (nginx)", ["create", "create_tail"]),
+    "page": ("GET /users, latency (log scale)", "p50_ms", "p50 (ms)", "1,000,000 rows", ["page", "cursor"]),
+}
+
+
 def chart(results: dict, path: Path) -> None:
-    """Throughput and p99 latency per scenario and variant, as a PNG."""
+    """One panel per scenario, its variants side by side, each bar labelled with its figure and its ratio to the
+    panel's reference variant (the service; page 1 at 1,000,000 rows for latency), the targets in the titles."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    bars = [
-        (f"{scenario}\n{name}", figures)
-        for scenario, variants in results["scenarios"].items()
-        for name, figures in variants.items()
-    ]
-    labels = [label for label, _ in bars]
-    figure, (throughput, latency) = plt.subplots(2, 1, figsize=(13, 8), sharex=True)
-    throughput.bar(labels, [figures["requests_per_s"] for _, figures in bars], color="#2563eb")
-    throughput.set_ylabel("requests / s")
-    latency.bar(labels, [figures["p99_ms"] for _, figures in bars], color="#b42318")
-    latency.set_ylabel("p99 latency (ms)")
-    latency.tick_params(axis="x", labelrotation=60, labelsize=8)
-    figure.suptitle(f"users service benchmark - {results['machine']['cpu']} ({results['machine']['cpus_usable']} CPUs)")
+    scenarios = results["scenarios"]
+    verdicts = {verdict["key"]: verdict for verdict in results["verdicts"] if "key" in verdict}
+    figure, axes = plt.subplots(2, 2, figsize=(16, 11))
+    for axis, (scenario, (title, shown, unit, reference, targets)) in zip(axes.flat, PANELS.items(), strict=True):
+        names = list(scenarios[scenario])
+        values = [scenarios[scenario][name][shown] for name in names]
+        colours = ["#2563eb" if name == reference else "#94a3b8" for name in names]
+        bars = axis.bar(range(len(names)), values, color=colours)
+        for bar, name, value in zip(bars, names, values, strict=True):
+            label = f"{value:,.0f}" if shown == "requests_per_s" else f"{value:,.1f} ms"
+            if name != reference:
+                label += "\n" + bar_ratio(scenarios, scenario, name, reference, shown)
+            axis.annotate(label, (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom", fontsize=8)
+        axis.set_xticks(range(len(names)), [name.replace(" (nginx)", "\n(nginx)") for name in names], fontsize=8)
+        axis.tick_params(axis="x", labelrotation=30 if scenario == "page" else 0)
+        axis.set_ylabel(unit)
+        if scenario == "page":
+            axis.set_yscale("log")
+        axis.margins(y=0.25)
+        met = [
+            f"{verdicts[key]['target']}: {verdicts[key]['measured']} ({'met' if verdicts[key]['met'] else 'MISSED'})"
+            for key in targets
+        ]
+        axis.set_title("\n".join([title, *met]), fontsize=9)
+    machine = results["machine"]
+    figure.suptitle(
+        f"users service benchmark: {machine['cpu']}, {machine['cpus_usable']} CPUs; rounds: {results.get('rounds')} "
+        f"of {results.get('seconds_per_run')} s a variant; ratios are medians of the ratios within each round"
+    )
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
+
+
+def bar_ratio(scenarios: dict, scenario: str, name: str, reference: str, shown: str) -> str:
+    """How a bar compares with the panel's reference: the service's throughput over a baseline's, or a page's
+    latency over page 1's (paired where they were measured side by side)."""
+    if shown == "requests_per_s":
+        return f"service / this: {paired(scenarios, scenario, reference, name):.2f}"
+    if name.startswith("1M"):  # measured side by side with page 1 at 1,000,000 rows
+        ratio = paired(scenarios, scenario, name, reference, shown)
+    else:
+        ratio = scenarios[scenario][name][shown] / scenarios[scenario][reference][shown]
+    return f"x{ratio:.2f} of 1M page 1"
 
 
 def main() -> None:
@@ -446,6 +490,7 @@ def main() -> None:
     results["ratios"] = ratios(results)
     results["verdicts"] = verdicts(results)
     results["seconds"] = round(time.monotonic() - started)
+    results["rounds"], results["seconds_per_run"], results["connections"] = ROUNDS, SECONDS, CONNECTIONS
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     chart(results, OUT / "results.png")
     print(table(results))
