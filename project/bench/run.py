@@ -266,14 +266,22 @@ def benchmark() -> dict:
     revoke = prepare_database()
     manage("seed_db", "--count", "8")  # with the two seed users: 10 rows
     servers: list = []
+
+    def serve(app: str, offset: int, database_url: str | None = None) -> tuple[Gunicorn, Nginx]:
+        """A baseline app on the offset-th port after the service's gunicorn, behind nginx on the one after
+        that past the service's nginx; stopped at the end."""
+        env = {"BENCH_DATABASE_URL": database_url} if database_url else None
+        servers.append(app_server := Gunicorn(app, APP_PORT + offset, env))
+        servers.append(proxy := Nginx(PORT + offset + 1, app_server.port))
+        return app_server, proxy
+
     try:
         run(ROOT / "scripts" / "stack", "up", env={**STACK, "STACK_DATABASE": DATABASE, **UNLIMITED_WRITES})
         results: dict = {"machine": machine(), "scenarios": {}}
         pages = page_latency({"10 rows": "page=1"})
 
-        servers += [hello := Gunicorn("project.bench.baselines:hello", APP_PORT + 1)]
-        servers += [floor := Gunicorn("project.bench.baselines:minimal_flask", APP_PORT + 2)]
-        servers += [hello_nginx := Nginx(PORT + 2, hello.port), floor_nginx := Nginx(PORT + 3, floor.port)]
+        hello, hello_nginx = serve("project.bench.baselines:hello", 1)
+        _, floor_nginx = serve("project.bench.baselines:minimal_flask", 2)
         results["scenarios"]["ping"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(f"{SERVICE}/ping"),
@@ -288,22 +296,9 @@ def benchmark() -> dict:
 
         ids = OUT / "user_ids.txt"
         ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users ORDER BY RAND() LIMIT 10000")))
-        servers += [
-            raw := Gunicorn(
-                "project.bench.baselines:raw_users",
-                APP_PORT + 3,
-                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
-            )
-        ]
-        servers += [raw_nginx := Nginx(PORT + 4, raw.port)]
-        servers += [
-            orm := Gunicorn(
-                "project.bench.baselines:minimal_flask_sqlalchemy()",
-                APP_PORT + 4,
-                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
-            )
-        ]
-        servers += [orm_nginx := Nginx(PORT + 5, orm.port)]
+        service_url = service_setting("DATABASE_URL")
+        raw, raw_nginx = serve("project.bench.baselines:raw_users", 3, service_url)
+        _, orm_nginx = serve("project.bench.baselines:minimal_flask_sqlalchemy()", 4, service_url)
         results["scenarios"]["user"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(SERVICE, "user_ids.lua", str(ids)),
@@ -313,14 +308,7 @@ def benchmark() -> dict:
             }
         )
 
-        servers += [
-            insert := Gunicorn(
-                "project.bench.baselines:raw_new_user",
-                APP_PORT + 5,
-                {"BENCH_DATABASE_URL": service_setting("DATABASE_URL")},
-            )
-        ]
-        servers += [insert_nginx := Nginx(PORT + 6, insert.port)]
+        _, insert_nginx = serve("project.bench.baselines:raw_new_user", 5, service_url)
         results["scenarios"]["create"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(SERVICE, "new_users.lua", secrets.token_hex(4)),

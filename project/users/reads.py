@@ -92,18 +92,10 @@ def read_account(*, user_id: int | None = None, email: str | None = None) -> Row
         return connection.execute(ACCOUNT.where(column == value)).one_or_none()
 
 
-def find_users(
-    *,
-    page: int = 1,
-    per_page: int = 20,
-    sort: str = NEWEST_FIRST,
-    username: str | None = None,
-    email: str | None = None,
-    active: bool | None = None,
-    q: str | None = None,
-) -> Page:
-    """A page of the users that match every filter given, in the order `sort` names (ties broken by id)."""
-    conditions = filters(username=username, email=email, active=active, q=q)
+def find_users(*, page: int = 1, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: str | bool | None) -> Page:
+    """A page of the users that match every filter given (see `filters`), in the order `sort` names (ties broken
+    by id)."""
+    conditions = filters(**filtered)
     order = ordering(sort)
     statement = select(*PROFILE).where(*conditions).order_by(*order).limit(per_page)
     if page > 1:  # the rows to skip are skipped on an index alone: the page's ids first, then their rows
@@ -111,27 +103,18 @@ def find_users(
         statement = profiles(ids, order)
     with db.engine.connect() as connection:
         users = connection.execute(statement).all()
-        total = count_matching(
-            connection, conditions, active=active, counted=username is None and email is None and q is None
-        )
+        total = count_matching(connection, conditions, filtered)
     return Page(users=list(users), page=page, per_page=per_page, total=total)
 
 
 def walk_users(
-    place: Place | None,
-    *,
-    per_page: int = 20,
-    sort: str = NEWEST_FIRST,
-    username: str | None = None,
-    email: str | None = None,
-    active: bool | None = None,
-    q: str | None = None,
+    place: Place | None, *, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: str | bool | None
 ) -> Stretch:
-    """Up to `per_page` users that match every filter, in the order `sort` names, just past the place (from the
-    start of the list without one): a walk by keyset, which neither skips nor repeats a user present all along,
-    whatever is added or deleted meanwhile, and costs the same at any depth (the sort column's index is entered
-    at the place)."""
-    conditions = filters(username=username, email=email, active=active, q=q)
+    """Up to `per_page` users that match every filter (see `filters`), in the order `sort` names, just past the
+    place (from the start of the list without one): a walk by keyset, which neither skips nor repeats a user
+    present all along, whatever is added or deleted meanwhile, and costs the same at any depth (the sort
+    column's index is entered at the place)."""
+    conditions = filters(**filtered)
     backwards = place is not None and place.before
     order = ordering(sort, backwards=backwards)
     ids = select(USERS.c.id).where(*conditions).order_by(*order).limit(per_page + 1)
@@ -139,9 +122,7 @@ def walk_users(
         ids = ids.where(past(sort, place))
     with db.engine.connect() as connection:
         users = list(connection.execute(profiles(ids, order)))
-        total = count_matching(
-            connection, conditions, active=active, counted=username is None and email is None and q is None
-        )
+        total = count_matching(connection, conditions, filtered)
     more = len(users) > per_page
     users = users[:per_page]
     if backwards:  # read towards the start of the list: back in the list's order
@@ -186,11 +167,11 @@ def past(sort: str, place: Place) -> ColumnElement:
     return or_(beyond(column, value), and_(column == value, beyond(tie_break[0], tie_value[0])))
 
 
-def count_matching(connection: Connection, conditions: list, *, active: bool | None, counted: bool) -> int:
-    """How many users meet the conditions: from the running totals when only `active` filters (`counted`), where
-    no rows are counted; else by counting them."""
-    if counted:
-        return count_users(connection, active)
+def count_matching(connection: Connection, conditions: list, filtered: dict) -> int:
+    """How many users meet the filters' conditions: from the running totals when only `active` filters (no rows
+    are counted), else by counting them."""
+    if all(filtered.get(name) is None for name in ("username", "email", "q")):
+        return count_users(connection, filtered.get("active"))
     return connection.execute(select(func.count()).select_from(USERS).where(*conditions)).scalar_one()
 
 
@@ -202,7 +183,9 @@ def count_users(connection: Connection, active: bool | None = None) -> int:
     return int(connection.execute(statement).scalar_one())
 
 
-def filters(*, username: str | None, email: str | None, active: bool | None, q: str | None) -> list[ColumnElement]:
+def filters(
+    *, username: str | None = None, email: str | None = None, active: bool | None = None, q: str | None = None
+) -> list[ColumnElement]:
     """SQL conditions for the filters given: exact username, email and active; `q` a substring of either text."""
     conditions = []
     if username is not None:
