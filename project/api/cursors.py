@@ -28,6 +28,7 @@ START = Cursor()
 
 
 def signer() -> URLSafeSerializer:
+    """What signs and checks cursors: the app's secret key, for cursors alone."""
     return URLSafeSerializer(current_app.secret_key, salt=SALT)
 
 

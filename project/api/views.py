@@ -87,7 +87,7 @@ def database_check() -> str | None:
 
 
 @blp.post("/users")
-@blp.arguments(NewUserSchema)
+@blp.arguments(NewUserSchema())
 @blp.response(201, UserCreatedSchema, headers=LOCATION)
 @blp.errors(413, 415)
 @blp.doc(operationId="add_user", responses={201: {"links": USER_LINKS}})
@@ -99,7 +99,7 @@ def add_user(fields: dict) -> tuple[Response, int, dict]:
 
 
 @blp.get("/users")
-@blp.arguments(UserQuerySchema, location="query")
+@blp.arguments(UserQuerySchema(), location="query")
 @blp.response(200, UsersEnvelopeSchema, headers=LINK)
 @blp.doc(operationId="list_users")
 def list_users(query: dict) -> tuple[Response, dict]:
@@ -171,7 +171,7 @@ def get_user(user_id: int) -> Response:
 
 @blp.put("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(ProfileSchema)
+@blp.arguments(ProfileSchema())
 @blp.response(200, UserEnvelopeSchema)
 @blp.errors(401, 403, 404, 413, 415, 503)
 @blp.doc(operationId="replace_user", **SECURED)
@@ -182,7 +182,7 @@ def replace_user(fields: dict, user_id: int, principal: Row) -> Response:
 
 @blp.patch("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(UserPatchSchema)
+@blp.arguments(UserPatchSchema())
 @blp.response(200, UserEnvelopeSchema)
 @blp.errors(401, 403, 404, 413, 415, 429, 503)
 @blp.doc(operationId="update_user", **SECURED)
