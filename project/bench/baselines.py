@@ -53,6 +53,7 @@ def minimal_flask_sqlalchemy() -> Flask:
 
     @app.get("/users/<int:user_id>")
     def get_user(user_id: int) -> tuple[dict, int]:
+        """The user with this id, as the service answers it."""
         with db.engine.connect() as connection:
             row = connection.execute(statement, {"user_id": user_id}).one_or_none()
         if row is None:
@@ -74,8 +75,9 @@ def user_json(row) -> dict:
 
 
 def _connection() -> pymysql.Connection:
-    """One autocommit PyMySQL connection per thread, to the database BENCH_DATABASE_URL names."""
-    if getattr(_local, "connection", None) is None:
+    """One autocommit PyMySQL connection per thread, to the database BENCH_DATABASE_URL names; a new one once the
+    server has closed it (a request failed on it: the next one reconnects)."""
+    if getattr(_local, "connection", None) is None or not _local.connection.open:
         url = make_url(os.environ["BENCH_DATABASE_URL"])
         _local.connection = pymysql.connect(
             host=url.host,
