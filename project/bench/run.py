@@ -138,7 +138,18 @@ class Nginx:
 
 def wrk(url: str, script: str = "get.lua", *args: str, connections: int = CONNECTIONS) -> dict:
     """One wrk run: requests per second, latency percentiles and errors."""
-    output = run("wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "-s", script, url, "--", *args, cwd=WRK_SCRIPTS)
+    output = run(
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{SECONDS}s",
+        "-s",
+        script,
+        url,
+        "--",
+        *args,
+        cwd=WRK_SCRIPTS,
+    )
     report = json.loads(next(line for line in reversed(output.splitlines()) if line.startswith("{")))
     errors = report["errors"]
     return {
