@@ -153,6 +153,7 @@ def wrk(url: str, script: str = "get.lua", *args: str, connections: int = CONNEC
     report = json.loads(next(line for line in reversed(output.splitlines()) if line.startswith("{")))
     errors = report["errors"]
     return {
+        "requests": report["requests"],
         "requests_per_s": report["requests"] / (report["duration_us"] / 1e6),
         "p50_ms": report["latency_us"]["p50"] / 1000,
         "p99_ms": report["latency_us"]["p99"] / 1000,
