@@ -14,7 +14,7 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in an
 
 
 @blp.post("/login")
-@blp.arguments(LoginSchema)
+@blp.arguments(LoginSchema())
 @blp.response(200, SignedInSchema)
 @blp.errors(401, 413, 415, 429, 503)
 @blp.doc(operationId="login")

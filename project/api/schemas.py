@@ -1,10 +1,13 @@
 """Marshmallow schemas: the single source of truth for validating input, shaping output and the OpenAPI document."""
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from project.api.cursors import CursorField
 from project.users.models import TEXT_MAX_LENGTH
 from project.users.reads import NEWEST_FIRST, PAGE_MAX, SORT_KEYS
 
@@ -133,6 +136,18 @@ class UserSchema(ProfileSchema):
     created_at = fields.AwareDateTime(dump_only=True, format="iso")
 
 
+def user_json(user: Any) -> dict:
+    """A user (a row or a User) as UserSchema shows it, built directly: the users API answers so, a user costing
+    1 µs of CPU instead of marshmallow's 15 to 19 (test_openapi holds the two together)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "active": bool(user.active),
+        "created_at": user.created_at.isoformat(),
+    }
+
+
 class AccountSchema(UserSchema):
     """The signed-in user as GET /auth/me shows it: whether it is an admin too."""
 
@@ -165,9 +180,21 @@ class LoginSchema(Schema):
 
 
 class UserQuerySchema(Schema):
-    """The query string of GET /users: paging, sorting and filters; unknown parameters are refused."""
+    """The query string of GET /users: paging (by page number or by cursor), sorting and filters; unknown
+    parameters are refused."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=PAGE_MAX),
+        metadata={"description": "The page, from 1; not sent with `cursor`."},
+    )
+    cursor = CursorField(
+        metadata={
+            "description": "Paging by cursor instead of page number: empty for the first page, then as the Link "
+            "header's next and prev give it. Each page then costs the same, however deep, and a walk through every "
+            "page neither skips nor repeats a user present all along. A cursor keeps to the sort it was made for."
+        }
+    )
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     sort = fields.String(
         load_default=NEWEST_FIRST,
@@ -178,6 +205,17 @@ class UserQuerySchema(Schema):
     email = Email(metadata={"description": "Only the user with this email."})
     active = QueryBoolean(metadata={"description": "Only active (true) or inactive (false) users."})
     q = Text(metadata={"description": "Only users whose username (any case) or email contains this text."})
+
+    @validates_schema(pass_original=True)
+    def cursor_alone_and_in_its_sort(self, data: dict, original: Mapping, **kwargs) -> None:
+        """A cursor pages by itself, and belongs to one sort: a client mixing them should hear of it."""
+        if "cursor" not in data:
+            return
+        if "page" in original:
+            raise ValidationError("Not sent with page.", "cursor")
+        made_for = data["cursor"].sort
+        if made_for is not None and made_for != data["sort"]:
+            raise ValidationError(f"Made for sort={made_for}, not sort={data['sort']}.", "cursor")
 
 
 class EnvelopeSchema(Schema):
@@ -231,12 +269,12 @@ class UserListSchema(Schema):
 
 
 class PaginationSchema(Schema):
-    """Where a page lies in the whole list."""
+    """Where a page lies in the whole list; a page reached by cursor has no number."""
 
-    page = fields.Integer(required=True)
+    page = fields.Integer(metadata={"description": "Absent when paging by cursor."})
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
+    pages = fields.Integer(metadata={"description": "Absent when paging by cursor."})
 
 
 class UserPageSchema(UserListSchema):

@@ -1,11 +1,14 @@
 """The JSON API: /ping (liveness), /health (readiness) and /users."""
 
-from flask import request, url_for
+from collections.abc import Iterator
+
+from flask import Response, jsonify, request, url_for
 from sqlalchemy import Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.api.arguments import Blueprint
 from project.api.credentials import SECURED, changes_user
+from project.api.cursors import encode
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
@@ -16,6 +19,7 @@ from project.api.schemas import (
     UserPatchSchema,
     UserQuerySchema,
     UsersEnvelopeSchema,
+    user_json,
 )
 from project.auth import permissions
 from project.auth.stores import RedisStore, store
@@ -23,13 +27,20 @@ from project.envelope import envelope
 from project.errors import Unavailable, database_problem
 from project.extensions import db
 from project.users import writes
-from project.users.reads import Page, find_users, read_user
+from project.users.reads import Page, Place, Stretch, find_users, read_user, sort_key, walk_users
 
 blp = Blueprint("users", __name__, description="Users, and the service's liveness and readiness checks.")
+# The views answer ready-made responses, which flask-smorest passes through as they are: their bodies are built
+# directly (schemas.user_json), not dumped by the schemas, which document them.
+PONG = envelope("success", message="pong!")
 
 LOCATION = {"Location": {"description": "The new user's URL.", "schema": {"type": "string"}}}
 LINK = {
-    "Link": {"description": "RFC 8288 links to the first, prev, next and last pages.", "schema": {"type": "string"}}
+    "Link": {
+        "description": "RFC 8288 links to the first, prev, next and last pages; by cursor, to the first, prev and "
+        "next.",
+        "schema": {"type": "string"},
+    }
 }
 # Links a client (or a stateful API tester) can follow from a created user to the operations on it.
 USER_LINKS = {
@@ -45,9 +56,9 @@ USER_LINKS = {
 
 @blp.get("/ping")
 @blp.response(200, MessageSchema)
-def ping() -> dict:
+def ping() -> Response:
     """Liveness: answers while the process serves requests, whatever the database's state."""
-    return envelope("success", message="pong!")
+    return jsonify(PONG)
 
 
 @blp.get("/health")
@@ -76,26 +87,29 @@ def database_check() -> str | None:
 
 
 @blp.post("/users")
-@blp.arguments(NewUserSchema)
+@blp.arguments(NewUserSchema())
 @blp.response(201, UserCreatedSchema, headers=LOCATION)
 @blp.errors(413, 415)
 @blp.doc(operationId="add_user", responses={201: {"links": USER_LINKS}})
-def add_user(fields: dict) -> tuple[dict, dict]:
+def add_user(fields: dict) -> tuple[Response, int, dict]:
     """Add a user; the answer's Location header is the new user's URL."""
     user = writes.add_user(**fields)
-    body = envelope("success", message=f"{user.email} was added!", data=user)
-    return body, {"Location": url_for("users.get_user", user_id=user.id)}
+    body = envelope("success", message=f"{user.email} was added!", data=user_json(user))
+    return jsonify(body), 201, {"Location": url_for("users.get_user", user_id=user.id)}
 
 
 @blp.get("/users")
-@blp.arguments(UserQuerySchema, location="query")
+@blp.arguments(UserQuerySchema(), location="query")
 @blp.response(200, UsersEnvelopeSchema, headers=LINK)
 @blp.doc(operationId="list_users")
-def list_users(query: dict) -> tuple[dict, dict]:
-    """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination."""
+def list_users(query: dict) -> tuple[Response, dict]:
+    """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination: by page
+    number, or by cursor."""
+    if "cursor" in query:
+        return walk(query)
     found = find_users(**query)
     pagination = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
-    return envelope("success", data={"users": found.users, "pagination": pagination}), {"Link": links(found)}
+    return users_page(found.users, pagination), {"Link": links(found)}
 
 
 def links(found: Page) -> str:
@@ -107,10 +121,42 @@ def links(found: Page) -> str:
         del pages["prev"]
     if found.page >= last:
         del pages["next"]
+    return link_header({relation: {"page": page} for relation, page in pages.items()})
+
+
+def walk(query: dict) -> tuple[Response, dict]:
+    """The users just past the cursor's place, and cursors to the first page and to either side."""
+    cursor, sort = query.pop("cursor"), query["sort"]
+    del query["page"]  # (its default: a cursor comes without one)
+    found = walk_users(cursor.place, **query)
+    pagination = {"per_page": found.per_page, "total": found.total}
+    return users_page(found.users, pagination), {
+        "Link": link_header({relation: {"cursor": text} for relation, text in cursors(found, sort)})
+    }
+
+
+def users_page(users: list[Row], pagination: dict) -> Response:
+    """A page of users and its pagination, in the envelope."""
+    return jsonify(envelope("success", data={"users": [user_json(user) for user in users], "pagination": pagination}))
+
+
+def cursors(found: Stretch, sort: str) -> Iterator[tuple[str, str]]:
+    """The relation and cursor of the first page, and of the pages on either side that may hold users: before
+    the first user shown and after the last."""
+    yield "first", ""
+    if found.more_before:
+        yield "prev", encode(sort, Place(sort_key(sort, found.users[0]), before=True))
+    if found.more_after:
+        yield "next", encode(sort, Place(sort_key(sort, found.users[-1])))
+
+
+def link_header(relations: dict[str, dict]) -> str:
+    """An RFC 8288 Link header to the users list, one link per relation, each with the request's parameters
+    changed as its dict says."""
     arguments = request.args.to_dict()
     return ", ".join(
-        f'<{url_for("users.list_users", **{**arguments, "page": page}, _external=True)}>; rel="{relation}"'
-        for relation, page in pages.items()
+        f'<{url_for("users.list_users", **{**arguments, **changes}, _external=True)}>; rel="{relation}"'
+        for relation, changes in relations.items()
     )
 
 
@@ -118,33 +164,33 @@ def links(found: Page) -> str:
 @blp.response(200, UserEnvelopeSchema)
 @blp.errors(400, 404)
 @blp.doc(operationId="get_user")
-def get_user(user_id: int) -> dict:
+def get_user(user_id: int) -> Response:
     """One user by id."""
-    return envelope("success", data=read_user(user_id))
+    return jsonify(envelope("success", data=user_json(read_user(user_id))))
 
 
 @blp.put("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(ProfileSchema)
+@blp.arguments(ProfileSchema())
 @blp.response(200, UserEnvelopeSchema)
 @blp.errors(401, 403, 404, 413, 415, 503)
 @blp.doc(operationId="replace_user", **SECURED)
-def replace_user(fields: dict, user_id: int, principal: Row) -> dict:
+def replace_user(fields: dict, user_id: int, principal: Row) -> Response:
     """Replace a user's username and email: the user itself, or an admin."""
-    return envelope("success", data=writes.change_user(user_id, fields))
+    return jsonify(envelope("success", data=user_json(writes.change_user(user_id, fields))))
 
 
 @blp.patch("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(UserPatchSchema)
+@blp.arguments(UserPatchSchema())
 @blp.response(200, UserEnvelopeSchema)
 @blp.errors(401, 403, 404, 413, 415, 429, 503)
 @blp.doc(operationId="update_user", **SECURED)
-def update_user(fields: dict, user_id: int, principal: Row) -> dict:
+def update_user(fields: dict, user_id: int, principal: Row) -> Response:
     """Change any of a user's username, email, active and password (the user itself, or an admin), and
     admin (an admin). A new password or a deactivation revokes every token of the user."""
     changes = permissions.allowed_fields(principal, user_id, fields, request.remote_addr)
-    return envelope("success", data=writes.change_user(user_id, changes))
+    return jsonify(envelope("success", data=user_json(writes.change_user(user_id, changes))))
 
 
 @blp.delete("/users/<user_id:user_id>")

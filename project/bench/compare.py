@@ -11,22 +11,29 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymysql
-
 from project.bench.run import (
     CONNECTIONS,
+    DB_USER,
     OUT,
+    REDIS_URL,
     ROOT,
     ROUNDS,
+    RUN_DIR,
     SECONDS,
     UNLIMITED_WRITES,
+    database,
     figure_lines,
+    grant,
     run,
     side_by_side,
     wrk,
 )
 
 USERS = 10_000  # generated users in each database, besides the two seed users
+# From the environment (the defaults are the usual ones): base's nginx serves on BENCH_COMPARE_PORT and head's on
+# the next port, each gunicorn 3000 lower; each side's database is BENCH_COMPARE_DATABASE with {side} its name.
+COMPARE_PORT = int(os.environ.get("BENCH_COMPARE_PORT") or 8094)
+COMPARE_DATABASE = os.environ.get("BENCH_COMPARE_DATABASE") or "users_bench_{side}"
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class Side:
 
     @property
     def database(self) -> str:
-        return f"users_bench_{self.name}"
+        return COMPARE_DATABASE.format(side=self.name)
 
     @property
     def url(self) -> str:
@@ -54,8 +61,10 @@ class Side:
         return {
             "STACK_PORT": str(self.port),
             "STACK_APP_PORT": str(self.port - 3000),
-            "STACK_RUN_DIR": f"/tmp/users-bench-{self.port}",
+            "STACK_RUN_DIR": f"{RUN_DIR}-{self.port}",
             "STACK_DATABASE": self.database,
+            "STACK_DB_USER": DB_USER,
+            **({"STACK_REDIS_URL": REDIS_URL} if REDIS_URL else {}),
             **UNLIMITED_WRITES,
         }
 
@@ -81,7 +90,7 @@ def checkout(name: str, rev: str, cleanup: contextlib.ExitStack) -> Path:
         sys.exit(f"bench-compare: {rev!r} names no commit")
     if run("git", "show", f"{sha}:requirements.txt", cwd=ROOT) != (ROOT / "requirements.txt").read_text():
         sys.exit(f"bench-compare: {rev}'s requirements.txt differs from this tree's; one .venv cannot serve both")
-    tree = Path(f"/tmp/users-bench-{name}-{sha[:7]}")
+    tree = Path(f"{RUN_DIR}-{name}-{sha[:7]}")
     if not tree.exists():
         run("git", "worktree", "add", "--detach", tree, sha, cwd=ROOT)
     cleanup.callback(run, "git", "worktree", "remove", "--force", tree, cwd=ROOT)
@@ -97,30 +106,18 @@ def in_tree(tree: Path, program: str, *args: str, env: dict | None = None, answe
     )
 
 
-def as_root(statement: str, *args: str) -> list[tuple]:
-    """One statement as MariaDB's root; the rows it returns."""
-    connection = pymysql.connect(host="127.0.0.1", user="root", autocommit=True)
-    with connection, connection.cursor() as cursor:
-        cursor.execute(statement, args or None)
-        return list(cursor.fetchall())
-
-
 def serve(side: Side, cleanup: contextlib.ExitStack) -> None:
     """Seed the side's own database and serve it with its tree's stack until cleanup closes."""
     in_tree(ROOT, "scripts/mariadb-ready", side.database)
-    cleanup.callback(as_root, f"DROP DATABASE `{side.database}`")
-    # project/db/create.sql grants the service's user its own databases only; this throwaway one gets every right,
-    # whatever the tree's migrations need. The user may not exist yet: `scripts/stack up` sets its real password.
-    as_root("CREATE USER IF NOT EXISTS 'users'@'%%' IDENTIFIED BY %s", secrets.token_urlsafe())
-    as_root(f"GRANT ALL PRIVILEGES ON `{side.database}`.* TO 'users'@'%'")
-    cleanup.callback(as_root, f"REVOKE ALL PRIVILEGES ON `{side.database}`.* FROM 'users'@'%'")
+    cleanup.callback(database, f"DROP DATABASE `{side.database}`", name=None)
+    cleanup.callback(grant(side.database))  # a throwaway database: every right, whatever the tree's migrations need
     url = f"mysql+pymysql://root:@127.0.0.1:3306/{side.database}?charset=utf8mb4"
     settings = {"DATABASE_URL": url, "APP_SETTINGS": ""}
     # As run.py's manage(), in the side's tree. recreate_db asks before it drops the tables: the answer comes on its
     # input, not as --yes, which a tree from before the question does not know.
     in_tree(side.tree, ".venv/bin/python", "manage.py", "recreate_db", env=settings, answer="y\n")
     in_tree(side.tree, ".venv/bin/python", "manage.py", "seed_db", "--count", str(USERS), env=settings)
-    side.ids.write_text("\n".join(str(row[0]) for row in as_root(f"SELECT id FROM `{side.database}`.users")))
+    side.ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users", name=side.database)))
     cleanup.callback(in_tree, side.tree, "scripts/stack", "down", env=side.stack)
     in_tree(side.tree, "scripts/stack", "up", env=side.stack)
 
@@ -132,8 +129,8 @@ def compare() -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as cleanup:
         sides = [
-            Side("base", checkout("base", base_rev, cleanup), 8094),
-            Side("head", checkout("head", head_rev, cleanup) if head_rev else ROOT, 8095),
+            Side("base", checkout("base", base_rev, cleanup), COMPARE_PORT),
+            Side("head", checkout("head", head_rev, cleanup) if head_rev else ROOT, COMPARE_PORT + 1),
         ]
         for side in sides:
             serve(side, cleanup)

@@ -2,7 +2,10 @@
 
 from openapi_spec_validator import validate
 
+from project.api.schemas import UserSchema, user_json
+from project.extensions import db
 from project.tests.base import BaseTestCase
+from project.users.reads import fetch_user
 
 OPERATIONS = {
     "/ping": {"get": {"200"}},
@@ -106,10 +109,21 @@ class TestOpenApi(BaseTestCase):
         path = self.spec["paths"]["/users/{user_id}"]
         self.assertEqual(path["parameters"][0]["schema"], {"type": "integer"})
         names = [parameter["name"] for parameter in self.spec["paths"]["/users"]["get"]["parameters"]]
-        self.assertEqual(names, ["page", "per_page", "sort", "username", "email", "active", "q"])
+        self.assertEqual(names, ["page", "cursor", "per_page", "sort", "username", "email", "active", "q"])
 
     def test_headers_and_links_are_documented(self):
         post = self.spec["paths"]["/users"]["post"]["responses"]["201"]
         self.assertIn("Location", post["headers"])
         self.assertEqual(set(post["links"]), {"GetUser", "ReplaceUser", "UpdateUser", "DeleteUser"})
         self.assertIn("Link", self.spec["paths"]["/users"]["get"]["responses"]["200"]["headers"])
+
+    def test_users_are_answered_as_the_schema_documents_them(self):
+        """The users API builds its answers directly (schemas.user_json); UserSchema documents them."""
+        user = self.add_user("Jürgen ☃", "jurgen@example.com")
+        with db.engine.connect() as connection:
+            row = fetch_user(connection, user.id)
+        for shown in (user, row):
+            with self.subTest(shown=type(shown).__name__):
+                self.assertEqual(user_json(shown), UserSchema().dump(shown))
+        shown_fields = {name for name, field in UserSchema().fields.items() if not field.load_only}
+        self.assertEqual(set(user_json(user)), shown_fields)

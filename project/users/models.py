@@ -21,6 +21,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
+    @property
+    def python_type(self) -> type:
+        return datetime
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
         """DATETIME(6) on MySQL, which otherwise drops the fraction of a second."""
         if dialect.name in MYSQL_FAMILY:
