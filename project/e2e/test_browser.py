@@ -174,8 +174,10 @@ def test_delete_oneself(browser, base_url):
     sign_in(browser, base_url, email)
     wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
     browser.find_element(By.CSS_SELECTOR, f'button[aria-label="Delete {email}"]').click()
-    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
-    assert notice.text == f"{email} was deleted."
+    # The page before it has a notice too ("Signed in as ..."): wait for the next page's.
+    deleted = expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), f"{email} was deleted.")
+    wait(browser, deleted)
+    assert browser.find_element(By.CSS_SELECTOR, "p.notice").text == f"{email} was deleted."
     assert email not in rows(browser)
     assert browser.find_element(By.LINK_TEXT, "Sign in")  # its session went with it
     screenshot(browser, "index-deleted")
