@@ -1,6 +1,7 @@
 """Where tokens and sign-in attempts are kept: Redis when REDIS_URL is set, the SQL database otherwise. Both
 are shared by every worker and instance of the service; neither keeps anything in a process."""
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,6 +139,11 @@ def unavailable_as_store_error() -> Iterator[None]:
 def redis_problem(error: redis.RedisError) -> str:
     """What went wrong with Redis, naming no host, e.g. "Error 111 connecting. Connection refused."."""
     return WHERE_IT_RUNS.sub("", str(error))
+
+
+def digest(text: str) -> str:
+    """What the store keeps a token or an attempt's key by: the text's SHA-256, in hex (never the text)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,6 @@ in a sliding window, in the shared store. Each attempt is recorded before its pa
 attempts made at once cannot all slip under the limit; one that succeeds, or that is refused or breaks off
 unchecked, is taken back again."""
 
-import hashlib
 import logging
 import time
 import uuid
@@ -14,7 +13,7 @@ from typing import TypeVar
 from flask import current_app
 
 from project.auth.errors import TooManyAttempts
-from project.auth.stores import store
+from project.auth.stores import digest, store
 
 log = logging.getLogger(__name__)
 Proved = TypeVar("Proved")
@@ -61,8 +60,3 @@ def take_back(keys: dict[str, int], attempt: str) -> None:
     """Remove the attempt: it is no failure."""
     for key in keys:
         store().remove_attempt(key, attempt)
-
-
-def digest(text: str) -> str:
-    """The text's SHA-256, in hex."""
-    return hashlib.sha256(text.encode()).hexdigest()

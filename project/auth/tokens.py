@@ -1,14 +1,13 @@
 """Bearer tokens: opaque, 256 bits from `secrets`, kept in the store by their SHA-256 only, for TOKEN_TTL
 seconds; a token names its user and the user's token version when it was issued."""
 
-import hashlib
 import re
 import secrets
 import time
 
 from flask import current_app
 
-from project.auth.stores import store
+from project.auth.stores import digest, store
 
 TOKEN_BYTES = 32
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
@@ -33,7 +32,3 @@ def revoke(token: str) -> None:
     """The token stops working (whether it worked or not)."""
     if TOKEN.fullmatch(token):
         store().remove_token(digest(token))
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
