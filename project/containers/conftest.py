@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from project.e2e.live import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refuse to build without buildx
 PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's; the next ones for single containers
@@ -72,17 +74,17 @@ def settings(tmp_path_factory, name: str, **values: str) -> Path:
     return path
 
 
+def answers(url: str) -> bool:
+    """Whether the URL answers 200."""
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
 def wait_for(url: str, timeout: float = 60) -> None:
     """Wait until the URL answers 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} did not answer within {timeout} s")
+    wait_until(lambda: answers(url), timeout, what=f"{url} answering")
 
 
 @pytest.fixture(scope="session")

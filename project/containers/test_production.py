@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from project.containers.conftest import PORT, ROOT, STAND_INS, docker, wait_for
+from project.e2e.live import wait_until
 
 BASE_URL = f"http://127.0.0.1:{PORT}"
 
@@ -159,9 +160,7 @@ def test_requests_in_flight_finish_when_the_service_restarts(prod):
     with ThreadPoolExecutor(4) as pool:
         time.sleep(1)  # the lock is taken
         posts = [pool.submit(add_user, f"late-{tag}-{n}@example.com") for n in range(4)]
-        deadline = time.monotonic() + 8
-        while waiting_inserts(prod) < 4:
-            assert time.monotonic() < deadline, "the inserts did not reach the database"
+        wait_until(lambda: waiting_inserts(prod) >= 4, 8, what="the inserts reaching the database")
         prod("restart", "users-service")  # returns once gunicorn has answered them, stopped and started again
         assert [post.result() for post in posts] == [201] * 4
     assert lock.wait(timeout=60) == 0
