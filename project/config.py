@@ -1,6 +1,7 @@
 """Configuration classes, chosen by APP_SETTINGS; every value that varies comes from the environment."""
 
 import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
@@ -33,6 +34,19 @@ def database_connections() -> int:
     """The most database connections one instance of the service may open (DATABASE_MAX_CONNECTIONS): by
     default three instances stay under MySQL's default max_connections (151), with room for the operator."""
     return int(os.environ.get("DATABASE_MAX_CONNECTIONS") or 48)
+
+
+def setting(name: str) -> str | None:
+    """A setting from the environment: NAME's value, else the contents of the file NAME_FILE names (a Docker or
+    Kubernetes secret, mounted as a file), without its final newline; None when neither is set."""
+    if value := os.environ.get(name):
+        return value
+    if not (path := os.environ.get(f"{name}_FILE")):
+        return None
+    try:
+        return Path(path).read_text().rstrip("\n") or None
+    except OSError as error:
+        raise ConfigError(f"{name}_FILE names {path}, which cannot be read: {error.strerror}") from None
 
 
 def host_names(value: str) -> list[str]:
@@ -107,10 +121,16 @@ class BaseConfig:
     OPENAPI_JSON_PATH = "openapi.json"
 
     def __init__(self) -> None:
-        url = os.environ.get(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
+        url = setting(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
+        parsed = database_url(self.DATABASE_URL_VARIABLE, url) if url else None
+        # A URL without a password takes DATABASE_PASSWORD's: the password can then come from a secret of its
+        # own, the one the database's image reads too (MYSQL_PASSWORD_FILE).
+        if parsed and parsed.password is None and (password := setting("DATABASE_PASSWORD")):
+            parsed = parsed.set(password=password)
+            url = parsed.render_as_string(hide_password=False)
         self.SQLALCHEMY_DATABASE_URI = url
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url(self.DATABASE_URL_VARIABLE, url)) if url else {}
-        self.REDIS_URL = os.environ.get(self.REDIS_URL_VARIABLE) or None
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(parsed) if parsed else {}
+        self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
         # up in the absolute URLs of Link headers.
@@ -143,11 +163,11 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True  # browsers send it over HTTPS (and to localhost) only
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not setting(name)]
         if missing:
             raise ConfigError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
         super().__init__()
-        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        self.SECRET_KEY = setting("SECRET_KEY")
 
 
 def config_class(name: str) -> type[BaseConfig]:

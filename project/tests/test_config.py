@@ -3,9 +3,11 @@
 import os
 import unittest
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from unittest import mock
 
 from flask import request
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import config, create_app
@@ -23,6 +25,10 @@ SERVICE_VARIABLES = (
     "TOKEN_TTL",
     "TRUSTED_HOSTS",
     "ADMIN_PASSWORD",
+    "SECRET_KEY_FILE",
+    "DATABASE_URL_FILE",
+    "DATABASE_PASSWORD",
+    "DATABASE_PASSWORD_FILE",
 )
 
 
@@ -119,6 +125,38 @@ class TestProductionConfig(unittest.TestCase):
         self.assertEqual(app.config["SECRET_KEY"], "s3cret")
         self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
         self.assertFalse(app.testing)
+
+    def test_starts_with_secrets_from_files(self):
+        folder = Path(self.enterContext(TemporaryDirectory()))
+        (folder / "secret_key").write_text("s3cret\n")
+        (folder / "mysql_password").write_text("p@ss:word/1\n")
+        url = "mysql+pymysql://users@db:3306/users_prod?charset=utf8mb4"
+        files = {
+            "SECRET_KEY_FILE": str(folder / "secret_key"),
+            "DATABASE_PASSWORD_FILE": str(folder / "mysql_password"),
+        }
+        with environment(DATABASE_URL=url, **files):
+            app = create_app(ProductionConfig)
+        self.assertEqual(app.config["SECRET_KEY"], "s3cret")
+        self.assertEqual(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            "mysql+pymysql://users:p%40ss%3Aword%2F1@db:3306/users_prod?charset=utf8mb4",
+        )
+        self.assertEqual(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).password, "p@ss:word/1")
+
+    def test_a_password_in_the_url_wins(self):
+        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, DATABASE_PASSWORD="other"):
+            app = create_app(ProductionConfig)
+        self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
+
+    def test_an_unreadable_secret_file_is_named(self):
+        with environment(SECRET_KEY_FILE="/run/secrets/missing", DATABASE_URL=MYSQL_URL):
+            with self.assertRaises(ConfigError) as raised:
+                create_app(ProductionConfig)
+        self.assertEqual(
+            str(raised.exception),
+            "SECRET_KEY_FILE names /run/secrets/missing, which cannot be read: No such file or directory",
+        )
 
     def test_debug_is_never_on(self):
         with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, FLASK_DEBUG="1"):
