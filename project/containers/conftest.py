@@ -18,7 +18,7 @@ from project.e2e.live import wait_until
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refuse to build without buildx
 PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's; the next ones for single containers
-STAND_INS = bool(os.environ.get("UPSTREAM_SERVER"))  # scripts/base-images sets it for a stand-in's nginx
+STAND_INS = os.environ.get("MYSQL_IMAGE", "").startswith("users-stand-in/")  # scripts/base-images sets it
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:

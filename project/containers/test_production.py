@@ -124,8 +124,6 @@ def test_restarts_and_recreations_while_a_client_writes(prod, capsys):
     wait_for(f"{BASE_URL}/health")
     writer.wait_for_more()
     prod("up", "-d", "--force-recreate", "--wait", "users-service")
-    if STAND_INS:  # a stand-in's nginx resolves users-service only when it starts (no `resolve`)
-        prod.exec("nginx", "nginx", "-s", "reload")
     writer.wait_for_more()
     failed = writer.stop()
     acknowledged = writer.acknowledged()
@@ -169,20 +167,21 @@ def test_requests_in_flight_finish_when_the_service_restarts(prod):
 
 def test_nginx_spreads_requests_over_three_instances(prod):
     prod("up", "-d", "--wait", "--no-recreate", "--scale", "users-service=3")
-    if STAND_INS:
-        prod.exec("nginx", "nginx", "-s", "reload")
-    ids = [f"spread-{uuid.uuid4().hex}" for _ in range(60)]
-    for request_id in ids:
-        assert requests.get(f"{BASE_URL}/users?per_page=1", headers={"X-Request-ID": request_id}, timeout=10).ok
-    served = {
-        container: sum(request_id in docker("logs", container).stdout for request_id in ids)
-        for container in prod.containers("users-service")
-    }
-    print(f"\n  requests each instance served: {served}")
-    assert len(served) == 3 and all(served.values()) and sum(served.values()) == 60
+    # nginx looks the name up again within seconds (its resolver's `valid`): until then, 60 requests more.
+    ids: list[str] = []
+
+    def served() -> dict[str, int]:
+        ids.extend(f"spread-{uuid.uuid4().hex}" for _ in range(60))
+        for request_id in ids[-60:]:
+            assert requests.get(f"{BASE_URL}/users?per_page=1", headers={"X-Request-ID": request_id}, timeout=10).ok
+        logs = {container: docker("logs", container).stdout for container in prod.containers("users-service")}
+        return {container: sum(request_id in log for request_id in ids) for container, log in logs.items()}
+
+    wait_until(lambda: all(served().values()), 30, what="each of the 3 instances serving requests")
+    counts = served()
+    print(f"\n  requests each instance served: {counts}")
+    assert len(counts) == 3 and sum(counts.values()) == len(ids)
     prod("up", "-d", "--wait", "--no-recreate", "--scale", "users-service=1")
-    if STAND_INS:
-        prod.exec("nginx", "nginx", "-s", "reload")
 
 
 def test_data_outlives_down_and_up_and_down_volumes_removes_it(prod):

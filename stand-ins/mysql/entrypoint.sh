@@ -2,7 +2,8 @@
 # As the official mysql image starts its server: on the first start (an empty data directory) it makes the
 # system tables, sets root's password (MYSQL_ROOT_PASSWORD), creates MYSQL_DATABASE and the user MYSQL_USER
 # (MYSQL_PASSWORD, all rights on that database), and runs /docker-entrypoint-initdb.d's *.sql, *.sql.gz and
-# *.sh, all on a server no network reaches; then it runs the server as the mysql user.
+# *.sh, all on a server no network reaches; then it runs the server as the mysql user. Each of those
+# variables may instead be read from the file NAME_FILE names (a Docker secret), as in the official image.
 set -eu
 DATADIR=/var/lib/mysql
 SOCKET=/run/mysqld/initialising.sock
@@ -10,6 +11,12 @@ SOCKET=/run/mysqld/initialising.sock
 sql_string() { printf "'%s'" "$(printf '%s' "$1" | sed "s/\\\\/\\\\\\\\/g; s/'/''/g")"; }
 sql_name() { printf '`%s`' "$(printf '%s' "$1" | sed 's/`/``/g')"; }
 client() { mariadb --protocol=socket --socket="$SOCKET" -uroot "$@"; }
+
+for name in MYSQL_ROOT_PASSWORD MYSQL_DATABASE MYSQL_USER MYSQL_PASSWORD; do
+  eval "file=\${${name}_FILE:-}"
+  # shellcheck disable=SC2154  # set by the eval
+  [ -z "$file" ] || export "$name=$(cat "$file")"
+done
 
 initialise() {
   : "${MYSQL_ROOT_PASSWORD:?the first start needs MYSQL_ROOT_PASSWORD}"
