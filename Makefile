@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -90,6 +90,15 @@ container-up: $(READY)  ## the production compose stack on http://127.0.0.1:8080
 
 container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)
 	VOLUMES="$(VOLUMES)" scripts/containers down
+
+swarm-up: $(READY)  ## the stack on a one-node Docker Swarm: 3 instances behind nginx on http://127.0.0.1:8080 (HTTP_PORT)
+	scripts/swarm up
+
+swarm-down:  ## remove what swarm-up started (its volumes and secrets too: VOLUMES=keep keeps them)
+	VOLUMES="$(VOLUMES)" scripts/swarm down
+
+scale-test: $(READY)  ## swarm-up, then a rolling update, a killed instance and scaling 3 -> 5 -> 2 under load; swarm-down
+	scripts/swarm test
 
 k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas
 	scripts/k8s-validate

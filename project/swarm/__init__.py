@@ -1,0 +1,1 @@
+"""The stack on Docker Swarm under load (scripts/swarm test): rolling updates, killed and scaled instances."""
