@@ -73,7 +73,9 @@ def database_url(variable: str, url: str) -> URL:
 def engine_options(url: URL) -> dict[str, Any]:
     """SQLAlchemy engine options suited to the database the URL names."""
     if url.get_backend_name() not in MYSQL_FAMILY:
-        return {}
+        # SQLite lets one writer at a time in; the others wait for the lock this long (Python's default, 5 s,
+        # is short for a dozen concurrent writers on a busy machine), then answer 503.
+        return {"connect_args": {"timeout": 20}}
     return {
         "pool_size": worker_threads(),  # a worker opens at most this many: workers x threads is the budget
         "max_overflow": 0,

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from project.auth.stores import RedisStore, store
@@ -19,6 +20,10 @@ VERSION_QUERY = {
     "sqlite": "SELECT 'SQLite ' || sqlite_version()",
 }
 outcomes = {"passed": 0, "failed": 0, "skipped": 0}
+# Hypothesis's deadline times each example: on a shared, busy machine it fails tests for being slow, which
+# is not what they test.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def database() -> tuple[str, str]:

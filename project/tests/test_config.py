@@ -47,7 +47,7 @@ class TestConfigClasses(unittest.TestCase):
             self.assertEqual(Path(db.engine.url.database), Path(app.instance_path) / "users_dev.db")
         self.assertFalse(app.debug)
         self.assertFalse(app.testing)
-        self.assertEqual(app.config["SQLALCHEMY_ENGINE_OPTIONS"], {})
+        self.assertEqual(app.config["SQLALCHEMY_ENGINE_OPTIONS"], {"connect_args": {"timeout": 20}})
 
     def test_app_settings_picks_the_class(self):
         for name, testing in (("project.config.DevelopmentConfig", False), ("project.config.TestingConfig", True)):
