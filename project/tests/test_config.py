@@ -150,9 +150,11 @@ class TestProductionConfig(unittest.TestCase):
         self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
 
     def test_an_unreadable_secret_file_is_named(self):
-        with environment(SECRET_KEY_FILE="/run/secrets/missing", DATABASE_URL=MYSQL_URL):
-            with self.assertRaises(ConfigError) as raised:
-                create_app(ProductionConfig)
+        with (
+            environment(SECRET_KEY_FILE="/run/secrets/missing", DATABASE_URL=MYSQL_URL),
+            self.assertRaises(ConfigError) as raised,
+        ):
+            create_app(ProductionConfig)
         self.assertEqual(
             str(raised.exception),
             "SECRET_KEY_FILE names /run/secrets/missing, which cannot be read: No such file or directory",
