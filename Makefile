@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -102,6 +102,9 @@ scale-test: $(READY)  ## swarm-up, then a rolling update, a killed instance and 
 
 capacity: $(READY)  ## swarm-up, requests/s with 1 instance on 1 core, then with 1, 2 and 3 instances (the README's capacity model); swarm-down
 	scripts/swarm capacity
+
+replica-test: $(READY)  ## a primary and a read replica of the tests' own (two MariaDB servers, GTID), lag injected: who reads where
+	$(BIN)/python -m pytest project/replication
 
 k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas
 	scripts/k8s-validate

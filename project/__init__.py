@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from project import commands
+from project import commands, replica
 from project.api import api
 from project.api import auth as api_auth
 from project.api import views as api_views
@@ -56,10 +56,12 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and the token store; flask-smorest's Api answers HTTP errors through project.errors."""
+    """Bind the extensions, the token store and the read replica's routing; flask-smorest's Api answers HTTP
+    errors through project.errors."""
     app.session_interface = PageSessionInterface()
     db.init_app(app)
     stores.init_app(app)
+    replica.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     api.init_app(app)

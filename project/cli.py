@@ -11,8 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from project import devserver
 from project.config import ConfigError
-from project.database import database_url
-from project.errors import database_problem
+from project.database import database_problem, database_url
 
 BUILD_TABLES = "build the tables: manage.py migrate"
 # What to do about a database error, by the driver's: MySQL's number, or SQLite's message up to its colon.

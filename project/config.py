@@ -12,6 +12,7 @@ MIB = 1024 * 1024
 MYSQL_FAMILY = ("mysql", "mariadb")  # SQLAlchemy names MariaDB URLs (mariadb+pymysql://) apart
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 DRIVERS = ("mysql+pymysql", "mariadb+pymysql", "sqlite", "sqlite+pysqlite")  # the ones it installs
+REPLICA = "replica"  # the read replica's bind key
 URL_FORMS = "mysql+pymysql://USER:PASSWORD@HOST:3306/DATABASE?charset=utf8mb4 or sqlite:///FILE.db"
 
 
@@ -70,6 +71,14 @@ def database_url(variable: str, url: str) -> URL:
     return parsed
 
 
+def with_password(url: URL) -> URL:
+    """The URL, with DATABASE_PASSWORD's password when it has none of its own: the password can then come from
+    a secret of its own, the one the database's image reads too (MYSQL_PASSWORD_FILE)."""
+    if url.password is None and (password := setting("DATABASE_PASSWORD")):
+        return url.set(password=password)
+    return url
+
+
 def engine_options(url: URL) -> dict[str, Any]:
     """SQLAlchemy engine options suited to the database the URL names."""
     if url.get_backend_name() not in MYSQL_FAMILY:
@@ -99,6 +108,9 @@ class BaseConfig:
     SECRET_KEY: str | None = "dev-only-secret-key"
     DATABASE_URL_VARIABLE = "DATABASE_URL"
     DEFAULT_DATABASE_URL: str | None = "sqlite:///users_dev.db"  # relative: lands in the instance folder
+    READ_URL_VARIABLE = "DATABASE_READ_URL"  # a replica for reads that may lag; unset: every read on the primary
+    READ_YOUR_WRITES_SECONDS = 5.0  # a client that wrote reads from the primary for this long
+    REPLICA_RETRY_SECONDS = 10.0  # a replica that failed is left alone for this long, reads going to the primary
     REDIS_URL_VARIABLE = "REDIS_URL"  # where tokens and sign-in failures are kept; unset: in the database
     TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front
     SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
@@ -124,14 +136,17 @@ class BaseConfig:
 
     def __init__(self) -> None:
         url = setting(self.DATABASE_URL_VARIABLE) or self.DEFAULT_DATABASE_URL
-        parsed = database_url(self.DATABASE_URL_VARIABLE, url) if url else None
-        # A URL without a password takes DATABASE_PASSWORD's: the password can then come from a secret of its
-        # own, the one the database's image reads too (MYSQL_PASSWORD_FILE).
-        if parsed and parsed.password is None and (password := setting("DATABASE_PASSWORD")):
-            parsed = parsed.set(password=password)
-            url = parsed.render_as_string(hide_password=False)
-        self.SQLALCHEMY_DATABASE_URI = url
+        parsed = with_password(database_url(self.DATABASE_URL_VARIABLE, url)) if url else None
+        self.SQLALCHEMY_DATABASE_URI = parsed.render_as_string(hide_password=False) if parsed else None
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(parsed) if parsed else {}
+        # A replica of the database for reads that may lag (project.replica); its engine is a bind of its own.
+        self.SQLALCHEMY_BINDS = {}
+        if read_url := setting(self.READ_URL_VARIABLE):
+            replica = with_password(database_url(self.READ_URL_VARIABLE, read_url))
+            self.SQLALCHEMY_BINDS[REPLICA] = {"url": replica, **engine_options(replica)}
+        self.READ_YOUR_WRITES_SECONDS = float(
+            os.environ.get("READ_YOUR_WRITES_SECONDS") or self.READ_YOUR_WRITES_SECONDS
+        )
         self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
@@ -148,6 +163,7 @@ class TestingConfig(BaseConfig):
 
     TESTING = True
     DATABASE_URL_VARIABLE = "DATABASE_TEST_URL"
+    READ_URL_VARIABLE = "DATABASE_READ_TEST_URL"
     DEFAULT_DATABASE_URL = "sqlite:///users_test.db"
     REDIS_URL_VARIABLE = "REDIS_TEST_URL"
     # Cheap hashes keep the suite fast; the tests of rehashing change these.

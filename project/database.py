@@ -1,15 +1,31 @@
-"""The database as a whole: its name for messages, transactions for work of several statements, the lock
-that lets one instance at a time migrate it, and dropping the schema."""
+"""The database as a whole: its name and its problems for messages, transactions for work of several
+statements, the lock that lets one instance at a time migrate it, and dropping the schema."""
 
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, MetaData, Table, text
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from project.config import MYSQL_FAMILY
 from project.extensions import db
+
+# What the database driver raises when the server cannot be reached or gives up on a connection.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+HOST_AND_USER = re.compile(r" on '[^']*'| for user '[^']*'@'[^']*'")  # where the service runs, and as whom
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """What went wrong with the database, naming no host or user, e.g. "Can't connect to MySQL server (2003)"."""
+    reason = getattr(error, "orig", None) or error
+    if len(reason.args) == 2 and isinstance(reason.args[0], int):  # PyMySQL's (code, message)
+        code, message = reason.args
+        return f"{HOST_AND_USER.sub('', str(message))} ({code})"
+    return str(reason)
 
 
 def database_url() -> str:

@@ -2,12 +2,10 @@
 or into a page for a browser off the API."""
 
 import logging
-import re
 from collections.abc import Callable
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
     BadRequest,
@@ -23,6 +21,7 @@ from werkzeug.exceptions import (
 )
 
 from project.auth import errors as auth
+from project.database import DATABASE_UNAVAILABLE, database_problem
 from project.envelope import answers_json, envelope
 from project.extensions import db
 from project.users.errors import EmailTaken, InvalidField, UserError, UserNotFound
@@ -43,9 +42,6 @@ DOMAIN_ERRORS: dict[type, Callable[..., HTTPException]] = {
     auth.TooManyAttempts: lambda error: TooManyRequests(error.message, retry_after=error.retry_after),
     auth.StoreUnavailable: lambda error: Unavailable("redis"),
 }
-# What the database driver raises when the server cannot be reached or gives up on a connection.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
-HOST_AND_USER = re.compile(r" on '[^']*'| for user '[^']*'@'[^']*'")  # where the service runs, and as whom
 
 
 UNAVAILABLE = {
@@ -61,15 +57,6 @@ class Unavailable(ServiceUnavailable):
     def __init__(self, dependency: str, problems: dict[str, str] | None = None) -> None:
         super().__init__(UNAVAILABLE[dependency], retry_after=RETRY_AFTER_SECONDS)
         self.errors = {name: [reason] for name, reason in problems.items()} if problems else None
-
-
-def database_problem(error: SQLAlchemyError) -> str:
-    """What went wrong with the database, naming no host or user, e.g. "Can't connect to MySQL server (2003)"."""
-    reason = getattr(error, "orig", None) or error
-    if len(reason.args) == 2 and isinstance(reason.args[0], int):  # PyMySQL's (code, message)
-        code, message = reason.args
-        return f"{HOST_AND_USER.sub('', str(message))} ({code})"
-    return str(reason)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,9 +5,10 @@ from flask import request
 from sqlalchemy import Row
 
 from project.api.arguments import Blueprint
-from project.api.credentials import SECURED, bearer_token, signed_in
+from project.api.credentials import SECURED, signed_in
 from project.api.schemas import AccountEnvelopeSchema, LoginSchema, SignedInSchema
 from project.auth.signin import sign_in, sign_out
+from project.auth.tokens import bearer_token
 from project.envelope import envelope
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in and out with bearer tokens.")

@@ -4,10 +4,9 @@ read, and documented as the OpenAPI document's one security scheme."""
 from collections.abc import Callable
 from functools import wraps
 
-from flask import request
-
 from project.auth import permissions
 from project.auth.signin import authenticate
+from project.auth.tokens import bearer_token
 
 SCHEME = "bearerAuth"
 SECURITY_SCHEME = {
@@ -16,14 +15,6 @@ SECURITY_SCHEME = {
     "description": "A token from POST /auth/login, sent as `Authorization: Bearer <token>`.",
 }
 SECURED = {"security": [{SCHEME: []}]}  # an operation's documentation: it needs a token
-
-
-def bearer_token() -> str | None:
-    """The token of the request's `Authorization: Bearer` header, if it has one."""
-    credentials = request.authorization
-    if credentials is None or credentials.type != "bearer":
-        return None
-    return credentials.token
 
 
 def signed_in(view: Callable) -> Callable:

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from flask import Response, jsonify, request, url_for
-from sqlalchemy import Row, text
+from sqlalchemy import Engine, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.api.arguments import Blueprint
@@ -23,9 +23,11 @@ from project.api.schemas import (
 )
 from project.auth import permissions
 from project.auth.stores import RedisStore, store
+from project.database import database_problem
 from project.envelope import envelope
-from project.errors import Unavailable, database_problem
+from project.errors import Unavailable
 from project.extensions import db
+from project.replica import replica_engine
 from project.users import writes
 from project.users.reads import Page, Place, Stretch, find_users, read_user, sort_key, walk_users
 
@@ -66,20 +68,24 @@ def ping() -> Response:
 @blp.errors(503)
 def health() -> dict:
     """Readiness: 200 while the database (and Redis, where tokens are kept there) answers, 503 naming what
-    does not and why (liveness is /ping)."""
-    problems = {"database": database_check()}
+    does not and why (liveness is /ping). A read replica's state is reported, never failing: without it, reads
+    go to the database."""
+    problems = {"database": database_check(db.engine)}
     if isinstance(store(), RedisStore):
         problems["redis"] = store().problem()
     failing = {dependency: problem for dependency, problem in problems.items() if problem is not None}
     if failing:
         raise Unavailable(next(iter(failing)), failing)
-    return envelope("success", message="ready", data=dict.fromkeys(problems, "ok"))
+    checked = dict.fromkeys(problems, "ok")
+    if (replica := replica_engine()) is not None:
+        checked["replica"] = database_check(replica) or "ok"
+    return envelope("success", message="ready", data=checked)
 
 
-def database_check() -> str | None:
-    """None when the database answers a query, else what went wrong."""
+def database_check(engine: Engine) -> str | None:
+    """None when the engine's database answers a query, else what went wrong."""
     try:
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return database_problem(error)

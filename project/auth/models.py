@@ -1,4 +1,5 @@
-"""The tables of the token store and of the sign-in throttle, used where no Redis is configured."""
+"""The tables of the token store, of the sign-in throttle and of recent writers (for a read replica), used where
+no Redis is configured."""
 
 from sqlalchemy import Double, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,3 +34,13 @@ class SignInAttempt(db.Model):
     key: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     attempt: Mapped[str] = mapped_column(String(32))
     at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch
+
+
+class RecentWriter(db.Model):
+    """A client (a client address's or a token's digest) that wrote, until when it reads from the primary."""
+
+    __tablename__ = "recent_writers"
+    __table_args__ = TABLE_OPTIONS
+
+    key: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    until: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch

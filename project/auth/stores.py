@@ -1,5 +1,5 @@
-"""Where tokens and sign-in attempts are kept: Redis when REDIS_URL is set, the SQL database otherwise. Both
-are shared by every worker and instance of the service; neither keeps anything in a process."""
+"""Where tokens, sign-in attempts and recent writers are kept: Redis when REDIS_URL is set, the SQL database
+otherwise. Both are shared by every worker and instance of the service; neither keeps anything in a process."""
 
 import hashlib
 import re
@@ -12,21 +12,25 @@ import redis
 from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Insert, delete, insert, select
+from sqlalchemy.dialects import mysql, sqlite
 
 from project.auth.errors import StoreUnavailable
-from project.auth.models import AuthToken, SignInAttempt
+from project.auth.models import AuthToken, RecentWriter, SignInAttempt
+from project.config import MYSQL_FAMILY
 from project.extensions import db
 
 TOKENS = AuthToken.__table__
 ATTEMPTS = SignInAttempt.__table__
+WRITERS = RecentWriter.__table__
 REDIS_PREFIX = "users-service:"
 WHERE_IT_RUNS = re.compile(r" (?:to|on) \S+:\d+")  # "Error 111 connecting to 10.0.0.5:6379. ..."
 
 
 class Store(Protocol):
     """What signing in keeps: tokens by their digest, and attempts under a key, by time (seconds since the
-    epoch). An attempt counts while it is younger than the window."""
+    epoch). An attempt counts while it is younger than the window. And, for a read replica, the keys of clients
+    that wrote, each until a time."""
 
     def add_token(self, digest: str, user_id: int, version: int, ttl: int, now: float) -> None: ...
 
@@ -39,6 +43,11 @@ class Store(Protocol):
         """Record an attempt; the times of the key's other attempts within the window, oldest first."""
 
     def remove_attempt(self, key: str, attempt: str) -> None: ...
+
+    def add_writers(self, keys: list[str], until: float, now: float) -> None: ...
+
+    def wrote_recently(self, keys: list[str], now: float) -> bool:
+        """Whether any of these keys wrote recently: added as a writer until a time still to come."""
 
 
 class SqlStore:
@@ -75,6 +84,25 @@ class SqlStore:
     def remove_attempt(self, key: str, attempt: str) -> None:
         with db.engine.begin() as connection:
             connection.execute(delete(ATTEMPTS).where(ATTEMPTS.c.key == key, ATTEMPTS.c.attempt == attempt))
+
+    def add_writers(self, keys: list[str], until: float, now: float) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(WRITERS).where(WRITERS.c.until <= now))
+            connection.execute(upsert(connection.dialect.name, [{"key": key, "until": until} for key in keys]))
+
+    def wrote_recently(self, keys: list[str], now: float) -> bool:
+        statement = select(WRITERS.c.key).where(WRITERS.c.key.in_(keys), WRITERS.c.until > now).limit(1)
+        with db.engine.connect() as connection:
+            return connection.execute(statement).first() is not None
+
+
+def upsert(dialect: str, writers: list[dict]) -> Insert:
+    """An INSERT of recent writers that moves an existing key's time instead (in each database's words)."""
+    if dialect in MYSQL_FAMILY:
+        statement = mysql.insert(WRITERS).values(writers)
+        return statement.on_duplicate_key_update(until=statement.inserted.until)
+    statement = sqlite.insert(WRITERS).values(writers)
+    return statement.on_conflict_do_update(index_elements=[WRITERS.c.key], set_={"until": statement.excluded.until})
 
 
 class RedisStore:
@@ -118,6 +146,17 @@ class RedisStore:
         with unavailable_as_store_error():
             self.redis.zrem(f"{REDIS_PREFIX}attempts:{key}", attempt)
 
+    def add_writers(self, keys: list[str], until: float, now: float) -> None:
+        with unavailable_as_store_error():
+            pipeline = self.redis.pipeline(transaction=False)
+            for key in keys:
+                pipeline.set(f"{REDIS_PREFIX}wrote:{key}", 1, px=ceil((until - now) * 1000))
+            pipeline.execute()
+
+    def wrote_recently(self, keys: list[str], now: float) -> bool:
+        with unavailable_as_store_error():
+            return self.redis.exists(*(f"{REDIS_PREFIX}wrote:{key}" for key in keys)) > 0
+
     def problem(self) -> str | None:
         """None when Redis answers, else what went wrong (naming no host)."""
         try:
@@ -142,7 +181,8 @@ def redis_problem(error: redis.RedisError) -> str:
 
 
 def digest(text: str) -> str:
-    """What the store keeps a token or an attempt's key by: the text's SHA-256, in hex (never the text)."""
+    """What the store keeps a token, an attempt's key or a writer's key by: the text's SHA-256, in hex (never the
+    text)."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 

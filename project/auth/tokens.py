@@ -5,7 +5,7 @@ import re
 import secrets
 import time
 
-from flask import current_app
+from flask import current_app, request
 
 from project.auth.stores import digest, store
 
@@ -32,3 +32,11 @@ def revoke(token: str) -> None:
     """The token stops working (whether it worked or not)."""
     if TOKEN.fullmatch(token):
         store().remove_token(digest(token))
+
+
+def bearer_token() -> str | None:
+    """The token of the request's `Authorization: Bearer` header, if it has one."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "bearer":
+        return None
+    return credentials.token

@@ -26,6 +26,8 @@ from project.tests.test_config import environment
 from project.tests.test_passwords import ANOTHER_WORD
 from project.users.models import User, UserCount
 
+# What the migrations build.
+SCHEMA_TABLES = {"users", "user_counts", "auth_tokens", "sign_in_attempts", "recent_writers", "alembic_version"}
 MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
 
 
@@ -50,9 +52,7 @@ class TestOptions(unittest.TestCase):
         )
         with sqlite3.connect(database) as connection:
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        self.assertEqual(
-            tables, {"users", "user_counts", "auth_tokens", "sign_in_attempts", "alembic_version", "sqlite_sequence"}
-        )
+        self.assertEqual(tables, {*SCHEMA_TABLES, "sqlite_sequence"})
 
     def test_the_environment_wins_over_the_env_file(self):
         directory = temporary_directory(self)
@@ -95,7 +95,7 @@ class TestRecreateDb(CliTestCase):
         self.assertEqual((result.exit_code, result.output), (0, f"Recreated the database schema of {self.url()}.\n"))
         self.assertEqual(self.user_count(), 0)
         tables = set(inspect(db.engine).get_table_names())
-        self.assertEqual(tables, {"users", "user_counts", "auth_tokens", "sign_in_attempts", "alembic_version"})
+        self.assertEqual(tables, SCHEMA_TABLES)
         self.assertEqual(self.invoke("recreate_db", "--yes").exit_code, 0)
 
     def test_asks_first_naming_the_database(self):

@@ -29,6 +29,9 @@ SERVICE_VARIABLES = (
     "DATABASE_URL_FILE",
     "DATABASE_PASSWORD",
     "DATABASE_PASSWORD_FILE",
+    "DATABASE_READ_URL",
+    "DATABASE_READ_TEST_URL",
+    "READ_YOUR_WRITES_SECONDS",
 )
 
 
@@ -103,6 +106,27 @@ class TestConfigClasses(unittest.TestCase):
             mariadb = DevelopmentConfig()
         self.assertEqual(mariadb.SQLALCHEMY_ENGINE_OPTIONS, mysql.SQLALCHEMY_ENGINE_OPTIONS)
         self.assertIn("pool_size", mysql.SQLALCHEMY_ENGINE_OPTIONS)
+
+    def test_a_read_replica_is_a_bind_of_its_own(self):
+        replica_url = "mysql+pymysql://users@replica:3306/users_prod?charset=utf8mb4"
+        with environment(DATABASE_URL=MYSQL_URL, DATABASE_READ_URL=replica_url, DATABASE_PASSWORD="p@ss"):
+            settings = DevelopmentConfig()
+        self.assertEqual(settings.SQLALCHEMY_BINDS.keys(), {"replica"})
+        replica = settings.SQLALCHEMY_BINDS["replica"]
+        self.assertEqual(
+            replica["url"].render_as_string(hide_password=False), replica_url.replace("users@", "users:p%40ss@")
+        )
+        self.assertEqual({**replica, "url": None}, {**settings.SQLALCHEMY_ENGINE_OPTIONS, "url": None})
+        self.assertEqual(settings.SQLALCHEMY_DATABASE_URI, MYSQL_URL)  # its own password wins
+
+    def test_without_a_read_replica_every_read_is_on_the_database(self):
+        with environment(DATABASE_URL=MYSQL_URL):
+            self.assertEqual(DevelopmentConfig().SQLALCHEMY_BINDS, {})
+
+    def test_a_wrong_read_replica_url_is_named(self):
+        with environment(DATABASE_READ_URL="postgresql://replica/users"), self.assertRaises(ConfigError) as raised:
+            DevelopmentConfig()
+        self.assertTrue(str(raised.exception).startswith("DATABASE_READ_URL begins postgresql://"))
 
 
 class TestProductionConfig(unittest.TestCase):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from project import config, create_app
 from project.auth.stores import RedisStore, store
 from project.config import MYSQL_FAMILY
-from project.errors import database_problem
+from project.database import database_problem
 from project.extensions import db
 from project.logs import JsonFormatter
 from project.tests.base import BaseTestCase, bearer

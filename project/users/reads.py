@@ -1,8 +1,9 @@
 """Reads: a user by id, and pages of users, sorted and filtered, whose cost does not grow with the table: by
 page number, or by keyset (the users just after, or just before, a place in the sorted list), whose cost does
-not grow with the depth either. They run as plain SQL on a connection of the engine's pool, not through the ORM
-session: a read builds no session and no ORM objects (measured with make bench-compare: GET /users/<id> served
-0.63 of the requests per second through the session; see README, Performance)."""
+not grow with the depth either. They run as plain SQL on a connection of the engine's pool (the read replica's,
+where one is configured: project.replica), not through the ORM session: a read builds no session and no ORM
+objects (measured with make bench-compare: GET /users/<id> served 0.63 of the requests per second through the
+session; see README, Performance)."""
 
 import operator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 from sqlalchemy.orm import Session
 
 from project.extensions import db
+from project.replica import reading
 from project.users.errors import UserNotFound
 from project.users.models import ID_RANGE, User, UserCount
 
@@ -69,9 +71,8 @@ class Stretch:
 
 
 def read_user(user_id: int) -> Row:
-    """The user with this id, on a connection of its own."""
-    with db.engine.connect() as connection:
-        return fetch_user(connection, user_id)
+    """The user with this id, on a connection of its own (to the read replica, where it may)."""
+    return reading(fetch_user, user_id)
 
 
 def fetch_user(connection: Connection | Session, user_id: int) -> Row:
@@ -101,10 +102,8 @@ def find_users(*, page: int = 1, per_page: int = 20, sort: str = NEWEST_FIRST, *
     if page > 1:  # the rows to skip are skipped on an index alone: the page's ids first, then their rows
         ids = select(USERS.c.id).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
         statement = profiles(ids, order)
-    with db.engine.connect() as connection:
-        users = connection.execute(statement).all()
-        total = count_matching(connection, conditions, filtered)
-    return Page(users=list(users), page=page, per_page=per_page, total=total)
+    users, total = reading(users_and_total, statement, conditions, filtered)
+    return Page(users=users, page=page, per_page=per_page, total=total)
 
 
 def walk_users(
@@ -120,9 +119,7 @@ def walk_users(
     ids = select(USERS.c.id).where(*conditions).order_by(*order).limit(per_page + 1)
     if place is not None:
         ids = ids.where(past(sort, place))
-    with db.engine.connect() as connection:
-        users = list(connection.execute(profiles(ids, order)))
-        total = count_matching(connection, conditions, filtered)
+    users, total = reading(users_and_total, profiles(ids, order), conditions, filtered)
     more = len(users) > per_page
     users = users[:per_page]
     if backwards:  # read towards the start of the list: back in the list's order
@@ -137,6 +134,11 @@ def walk_users(
         more_before=more if backwards else went_on,
         more_after=went_on if backwards else more,
     )
+
+
+def users_and_total(connection: Connection, statement: Select, conditions: list, filtered: dict) -> tuple[list, int]:
+    """The users a statement selects, and how many match the conditions in all."""
+    return list(connection.execute(statement)), count_matching(connection, conditions, filtered)
 
 
 def profiles(ids: Select, order: tuple) -> Select:

@@ -1,0 +1,104 @@
+"""The read replica (DATABASE_READ_URL): reads that may lag go to it, except a client's that wrote in the last
+READ_YOUR_WRITES_SECONDS (by the same address, or with the same bearer token), which read their own writes on the
+primary. A replica that fails is left alone for REPLICA_RETRY_SECONDS: meanwhile every read goes to the primary,
+with no error. Signing in and checking tokens always read the primary (project.users.reads.read_account)."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from project.auth.errors import StoreUnavailable
+from project.auth.stores import digest, store
+from project.auth.tokens import bearer_token
+from project.config import REPLICA
+from project.database import DATABASE_UNAVAILABLE, database_problem
+from project.extensions import db
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class ReplicaState:
+    """Until when (seconds since the epoch) this process leaves the replica alone after it failed."""
+
+    skipped_until: float = 0.0
+
+
+def init_app(app: Flask) -> None:
+    """With a replica configured, note every client that writes, so that it reads its own writes."""
+    if REPLICA in app.config["SQLALCHEMY_BINDS"]:
+        app.extensions["replica"] = ReplicaState()
+        app.after_request(note_writer)
+
+
+def replica_engine() -> Engine | None:
+    """The replica's engine, when one is configured."""
+    return db.engines.get(REPLICA)
+
+
+def reading(work: Callable[..., T], *args: object) -> T:
+    """`work(connection, *args)`, on the replica when this request may read from it, else on the primary; on
+    the primary again when the replica fails."""
+    replica = replica_engine()
+    if replica is not None and may_read_replica():
+        try:
+            with replica.connect() as connection:
+                return work(connection, *args)
+        except DATABASE_UNAVAILABLE as error:
+            skip_replica(error)
+    with db.engine.connect() as connection:
+        return work(connection, *args)
+
+
+def may_read_replica() -> bool:
+    """Whether this read may go to the replica: within a request, by a client that has not written lately,
+    while the replica is not left alone after a failure (outside requests, a command reads what it wrote)."""
+    if not has_request_context() or current_app.extensions["replica"].skipped_until > time.time():
+        return False
+    if "read_replica" not in g:  # asked once per request
+        g.read_replica = not wrote_recently()
+    return g.read_replica
+
+
+def wrote_recently() -> bool:
+    """Whether the client has written lately; when the store cannot say, it is taken to have."""
+    try:
+        return store().wrote_recently(writer_keys(), time.time())
+    except (StoreUnavailable, *DATABASE_UNAVAILABLE) as error:
+        log.warning("reading from the primary: recent writers unknown: %s", error)
+        return True
+
+
+def note_writer(response: Response) -> Response:
+    """After a write that succeeded, the client reads from the primary for READ_YOUR_WRITES_SECONDS."""
+    if request.method in SAFE_METHODS or response.status_code >= 400:
+        return response
+    now = time.time()
+    try:
+        store().add_writers(writer_keys(), now + current_app.config["READ_YOUR_WRITES_SECONDS"], now)
+    except (StoreUnavailable, *DATABASE_UNAVAILABLE) as error:  # the write is done: it is answered as such
+        log.warning("%s %s not noted as a recent writer: %s", request.method, request.path, error)
+    return response
+
+
+def writer_keys() -> list[str]:
+    """What the client is known by: its address, and its bearer token when it sends one (as digests)."""
+    keys = [digest(f"address:{request.remote_addr}")]
+    if token := bearer_token():
+        keys.append(digest(f"token:{token}"))
+    return keys
+
+
+def skip_replica(error: SQLAlchemyError) -> None:
+    """Leave the replica alone for REPLICA_RETRY_SECONDS, reading from the primary meanwhile."""
+    seconds = current_app.config["REPLICA_RETRY_SECONDS"]
+    current_app.extensions["replica"].skipped_until = time.time() + seconds
+    log.warning("replica unavailable, reading from the primary for %g s: %s", seconds, database_problem(error))

@@ -1,0 +1,1 @@
+"""Reads from a read replica, proven on two MariaDB servers the tests start themselves."""
