@@ -11,16 +11,14 @@ address's or its token's digest, until it may read from the replica again.
 import sqlalchemy as sa
 from alembic import op
 
+from project.config import mysql_table_options
+
 revision = "a3c5e7f9b1d2"
 down_revision = "5ed293da0711"
 branch_labels = None
 depends_on = None
 
-TABLE_OPTIONS = {
-    f"{prefix}_{name}": value
-    for prefix in ("mysql", "mariadb")
-    for name, value in (("engine", "InnoDB"), ("charset", "utf8mb4"), ("collate", "utf8mb4_bin"))
-}
+TABLE_OPTIONS = mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin")
 
 
 def upgrade():
