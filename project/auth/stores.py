@@ -51,7 +51,7 @@ class Store(Protocol):
 
 
 class SqlStore:
-    """The store in the service's own database (the auth_tokens and sign_in_attempts tables)."""
+    """The store in the service's own database (the auth_tokens, sign_in_attempts and recent_writers tables)."""
 
     def add_token(self, digest: str, user_id: int, version: int, ttl: int, now: float) -> None:
         with db.engine.begin() as connection:
