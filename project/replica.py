@@ -73,7 +73,7 @@ def wrote_recently() -> bool:
     try:
         return store().wrote_recently(writer_keys(), time.time())
     except (StoreUnavailable, *DATABASE_UNAVAILABLE) as error:
-        log.warning("reading from the primary: recent writers unknown: %s", error)
+        log.warning("reading from the primary: recent writers unknown: %s", store_problem(error))
         return True
 
 
@@ -85,8 +85,13 @@ def note_writer(response: Response) -> Response:
     try:
         store().add_writers(writer_keys(), now + current_app.config["READ_YOUR_WRITES_SECONDS"], now)
     except (StoreUnavailable, *DATABASE_UNAVAILABLE) as error:  # the write is done: it is answered as such
-        log.warning("%s %s not noted as a recent writer: %s", request.method, request.path, error)
+        log.warning("%s %s not noted as a recent writer: %s", request.method, request.path, store_problem(error))
     return response
+
+
+def store_problem(error: Exception) -> str:
+    """What went wrong with the store (Redis, or the database), naming no host."""
+    return error.reason if isinstance(error, StoreUnavailable) else database_problem(error)
 
 
 def writer_keys() -> list[str]:

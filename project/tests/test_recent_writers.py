@@ -1,9 +1,16 @@
-"""The store's recent writers (kept for a read replica), in the database or in Redis as the suite runs."""
+"""The store's recent writers (kept for a read replica), in the database or in Redis as the suite runs, and what
+the replica's routing logs when the store fails."""
 
 import time
+import unittest
 
+import pymysql
+from sqlalchemy.exc import OperationalError
+
+from project.auth.errors import StoreUnavailable
 from project.auth.stores import store
 from project.e2e.live import wait_until
+from project.replica import store_problem
 from project.tests.base import BaseTestCase
 
 
@@ -27,3 +34,14 @@ class TestRecentWriters(BaseTestCase):
         store().add_writers(["address", "token"], now + 60, now)
         time.sleep(0.3)
         self.assertTrue(store().wrote_recently(["address"], time.time()))
+
+
+class TestStoreProblems(unittest.TestCase):
+    def test_what_went_wrong_names_no_host(self):
+        refused = OperationalError(
+            "SELECT 1", {}, pymysql.err.OperationalError(2003, "Can't connect to MySQL server on 'db'")
+        )
+        self.assertEqual(
+            [store_problem(StoreUnavailable("Error 111 connecting. Connection refused.")), store_problem(refused)],
+            ["Error 111 connecting. Connection refused.", "Can't connect to MySQL server (2003)"],
+        )
