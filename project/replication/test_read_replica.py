@@ -2,6 +2,8 @@
 its own writes from the primary for a while, signing in reads the primary, and a replica that is down sends
 reads to the primary with no error."""
 
+import ipaddress
+import itertools
 import uuid
 from collections.abc import Iterator
 
@@ -16,6 +18,7 @@ from project.replication.conftest import DATABASE, Replication
 from project.tests.contract import GOOD_PASSWORD, NOT_FOUND
 
 REPLICA_DOWN = "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)"
+ADDRESSES = (str(ipaddress.IPv4Address("10.0.0.1") + number) for number in itertools.count())  # each used once
 
 
 class Client:
@@ -31,8 +34,10 @@ class Client:
             path, method=method, headers=headers, environ_base={"REMOTE_ADDR": self.address}, **kwargs
         )
 
-    def get(self, path: str):
-        return self.request("GET", path)
+    def get(self, path: str) -> tuple[int, dict]:
+        """A GET's status and JSON body."""
+        answer = self.request("GET", path)
+        return answer.status_code, answer.json
 
     def with_token(self, token: str) -> "Client":
         return Client(self.http.application, self.address, token)
@@ -40,8 +45,7 @@ class Client:
 
 def clients(app: Flask, count: int) -> list[Client]:
     """Clients at addresses no other test uses."""
-    prefix = uuid.uuid4().int % 250
-    return [Client(app, f"10.{prefix}.0.{number}") for number in range(1, count + 1)]
+    return [Client(app, next(ADDRESSES)) for _ in range(count)]
 
 
 def add_user(client: Client, password: str | None = None) -> dict:
@@ -66,27 +70,30 @@ def lagging(replication: Replication) -> Iterator[Replication]:
     replication.caught_up()
 
 
+def total(client: Client) -> int:
+    """How many users the list says there are, as this client reads it."""
+    status, body = client.get("/users")
+    assert status == 200, body
+    return body["data"]["pagination"]["total"]
+
+
 def test_others_read_the_replica_and_a_writer_reads_its_own_writes(app, lagging):
     writer, other = clients(app, 2)
-    total = other.get("/users").json["data"]["pagination"]["total"]
+    before = total(other)
     user = add_user(writer)
-    assert (writer.get(f"/users/{user['id']}").status_code, writer.get(f"/users/{user['id']}").json) == (
-        200,
-        found(user),
-    )
-    assert (other.get(f"/users/{user['id']}").status_code, other.get(f"/users/{user['id']}").json) == (404, NOT_FOUND)
-    assert writer.get("/users").json["data"]["pagination"]["total"] == total + 1
-    assert other.get("/users").json["data"]["pagination"]["total"] == total
+    assert writer.get(f"/users/{user['id']}") == (200, found(user))
+    assert other.get(f"/users/{user['id']}") == (404, NOT_FOUND)
+    assert (total(writer), total(other)) == (before + 1, before)
     lagging.lag(0)
     lagging.caught_up()
-    assert (other.get(f"/users/{user['id']}").status_code, other.get(f"/users/{user['id']}").json) == (200, found(user))
+    assert other.get(f"/users/{user['id']}") == (200, found(user))
 
 
 def test_a_writer_reads_from_the_replica_again_after_a_while(app, lagging):
     (writer,) = clients(app, 1)
     user = add_user(writer)
-    assert writer.get(f"/users/{user['id']}").status_code == 200
-    wait_until(lambda: writer.get(f"/users/{user['id']}").status_code == 404, what="the writer back on the replica")
+    assert writer.get(f"/users/{user['id']}") == (200, found(user))
+    wait_until(lambda: writer.get(f"/users/{user['id']}") == (404, NOT_FOUND), what="the writer back on the replica")
 
 
 def test_a_token_that_wrote_reads_its_writes_from_any_address(app, lagging):
@@ -96,12 +103,12 @@ def test_a_token_that_wrote_reads_its_writes_from_any_address(app, lagging):
     signed = signer_in.request("POST", "/auth/login", json={"email": user["email"], "password": GOOD_PASSWORD})
     assert signed.status_code == 200, signed.json
     token = signed.json["data"]["token"]
-    assert reader.with_token(token).get("/auth/me").json["data"]["email"] == user["email"]
+    status, me = reader.with_token(token).get("/auth/me")
+    assert (status, me["data"]["email"]) == (200, user["email"])
     changed = changer.with_token(token).request("PATCH", f"/users/{user['id']}", json={"username": "changed"})
     assert changed.status_code == 200, changed.json
-    read = reader.with_token(token).get(f"/users/{user['id']}")
-    assert (read.status_code, read.json["data"]["username"]) == (200, "changed")
-    assert (reader.get(f"/users/{user['id']}").status_code, reader.get(f"/users/{user['id']}").json) == (404, NOT_FOUND)
+    assert reader.with_token(token).get(f"/users/{user['id']}") == (200, found({**user, "username": "changed"}))
+    assert reader.get(f"/users/{user['id']}") == (404, NOT_FOUND)
 
 
 def test_reads_go_to_the_primary_while_the_replica_is_down(app, replication):
@@ -110,22 +117,18 @@ def test_reads_go_to_the_primary_while_the_replica_is_down(app, replication):
     replication.caught_up()
     replication.replica.stop()
     try:
-        assert (other.get(f"/users/{user['id']}").status_code, other.get(f"/users/{user['id']}").json) == (
-            200,
-            found(user),
-        )
+        assert other.get(f"/users/{user['id']}") == (200, found(user))
         checks = {"database": "ok", "replica": REPLICA_DOWN}
         if isinstance(app.extensions["auth_store"], RedisStore):
             checks["redis"] = "ok"
-        health = other.get("/health")
-        assert (health.status_code, health.json) == (200, {"status": "success", "message": "ready", "data": checks})
+        assert other.get("/health") == (200, {"status": "success", "message": "ready", "data": checks})
     finally:
         replication.replica.start()
     # Back on the replica once it answers again: a write held back there shows it.
     replication.lag(3600)
     try:
         held_back = add_user(writer)
-        wait_until(lambda: other.get(f"/users/{held_back['id']}").status_code == 404, what="reads on the replica")
+        wait_until(lambda: other.get(f"/users/{held_back['id']}") == (404, NOT_FOUND), what="reads on the replica")
     finally:
         replication.lag(0)
         replication.caught_up()
