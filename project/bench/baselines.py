@@ -7,12 +7,15 @@ import threading
 from datetime import UTC, datetime
 
 import pymysql
-from flask import Flask
+from flask import Flask, jsonify
+from flask_smorest import Api, Blueprint
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
+from project.api.schemas import NewUserSchema, UserCreatedSchema
 from project.config import engine_options
+from project.users.models import User
 
 PONG = json.dumps({"status": "success", "message": "pong!"}).encode()
 # The service's query for GET /users/<id> (project.users.reads.USER_BY_ID), as SQL.
@@ -42,13 +45,18 @@ def minimal_ping() -> dict:
 _local = threading.local()
 
 
+def with_database(app: Flask) -> SQLAlchemy:
+    """Flask-SQLAlchemy on the app, to the database BENCH_DATABASE_URL names, with the service's engine options."""
+    url = os.environ["BENCH_DATABASE_URL"]
+    app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(make_url(url)))
+    return SQLAlchemy(app)
+
+
 def minimal_flask_sqlalchemy() -> Flask:
     """The framework's floor with its database layer: Flask and Flask-SQLAlchemy, with the service's engine
     options, one route running the service's query for GET /users/<id> and answering the same JSON."""
     app = Flask(__name__)
-    url = os.environ["BENCH_DATABASE_URL"]
-    app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(make_url(url)))
-    db = SQLAlchemy(app)
+    db = with_database(app)
     statement = text(USER_BY_ID.replace("%s", ":user_id"))
 
     @app.get("/users/<int:user_id>")
@@ -60,6 +68,35 @@ def minimal_flask_sqlalchemy() -> Flask:
             return {"status": "fail", "message": "User does not exist"}, 404
         return {"status": "success", "data": user_json(row)}, 200
 
+    return app
+
+
+def minimal_flask_smorest() -> Flask:
+    """The framework's floor for writes: Flask, Flask-SQLAlchemy (the service's engine options) and flask-smorest,
+    one route validating the body with the service's own schema (marshmallow and email-validator, as the service
+    does), running the service's INSERT through SQLAlchemy Core and answering the same JSON and Location (built
+    as the raw app builds it: the one route is not routed to by url_for)."""
+    app = Flask(__name__)
+    app.config.update(API_TITLE="floor", API_VERSION="1", OPENAPI_VERSION="3.0.3")
+    db = with_database(app)
+    blp = Blueprint("users", __name__)
+    statement = insert(User.__table__)
+
+    @blp.post("/users")
+    @blp.arguments(NewUserSchema())
+    @blp.response(201, UserCreatedSchema)
+    def add_user(fields: dict) -> tuple:
+        """Add the user, as the service's POST /users does (without a password: the bench sends none)."""
+        values = {**fields, "active": True, "created_at": datetime.now(UTC), "admin": False}
+        values |= {"password_hash": None, "token_version": 0}
+        with db.engine.connect() as connection:
+            (user_id,) = connection.execute(statement, values).inserted_primary_key
+        user = {"id": user_id, "username": values["username"], "email": values["email"], "active": True}
+        user["created_at"] = values["created_at"].isoformat()
+        body = {"status": "success", "message": f"{values['email']} was added!", "data": user}
+        return jsonify(body), 201, {"Location": f"/users/{user_id}"}
+
+    Api(app).register_blueprint(blp)
     return app
 
 

@@ -62,6 +62,7 @@ TARGETS = {
     "ping": ("GET /ping: service / minimal Flask, both behind nginx", 0.8, ">="),
     "user": ("GET /users/<id>: service / Flask + Flask-SQLAlchemy, both behind nginx", 0.8, ">="),
     "create": ("POST /users: service / raw PyMySQL app, both behind nginx", 0.6, ">="),
+    "create_floor": ("POST /users: service / Flask + Flask-SQLAlchemy + flask-smorest, both behind nginx", 0.8, ">="),
     "create_tail": ("POST /users p99 / p50, service, 32 connections", 5.0, "<"),
     "page": ("GET /users page p50: 1,000,000 rows / 10 rows", 1.5, "<="),
     "cursor": ("GET /users by cursor p50, 1,000,000 rows: page 25,000 / page 1", 2.0, "<="),
@@ -321,9 +322,13 @@ def benchmark() -> dict:
         )
 
         _, insert_nginx = serve("project.bench.baselines:raw_new_user", 5, service_url)
+        _, floor_writes_nginx = serve("project.bench.baselines:minimal_flask_smorest()", 6, service_url)
         results["scenarios"]["create"] = side_by_side(
             {
                 "service (nginx)": lambda: wrk(SERVICE, "new_users.lua", secrets.token_hex(4)),
+                "Flask + Flask-SQLAlchemy + flask-smorest (nginx)": lambda: wrk(
+                    floor_writes_nginx.url, "new_users.lua", secrets.token_hex(4)
+                ),
                 "raw PyMySQL app (nginx)": lambda: wrk(insert_nginx.url, "new_users.lua", secrets.token_hex(4)),
             }
         )
@@ -367,6 +372,10 @@ def ratios(results: dict) -> dict:
         "user_vs_raw_app": paired_in("user", service, "raw PyMySQL app"),
         "user_vs_raw_behind_nginx": paired_in("user", service, "raw PyMySQL app (nginx)"),
         "create": paired_in("create", service, "raw PyMySQL app (nginx)"),
+        "create_floor": paired_in("create", service, "Flask + Flask-SQLAlchemy + flask-smorest (nginx)"),
+        "create_floor_vs_raw_app": paired_in(
+            "create", "Flask + Flask-SQLAlchemy + flask-smorest (nginx)", "raw PyMySQL app (nginx)"
+        ),
         "create_tail": created["p99_ms"] / created["p50_ms"],
         "page": scenarios["page"]["1,000,000 rows"]["p50_ms"] / scenarios["page"]["10 rows"]["p50_ms"],
         "cursor": paired_in("page", "1M, cursor of page 25,000", "1,000,000 rows", "p50_ms"),
@@ -425,7 +434,13 @@ def table(results: dict) -> str:
 PANELS = {
     "ping": ("GET /ping", "requests_per_s", "requests / s", "service (nginx)", ["ping"]),
     "user": ("GET /users/<id>, 100,000 rows", "requests_per_s", "requests / s", "service (nginx)", ["user"]),
-    "create": ("POST /users", "requests_per_s", "requests / s", "service (nginx)", ["create", "create_tail"]),
+    "create": (
+        "POST /users",
+        "requests_per_s",
+        "requests / s",
+        "service (nginx)",
+        ["create", "create_floor", "create_tail"],
+    ),
     "page": (
         "GET /users p50 (log scale), x its ratio to page 1 at 1M",
         "p50_ms",
