@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
-from project.database import database_url, drop_schema, migration_lock
+from project.database import database_url, drop_schema, migration_lock, upgrade_schema
 from project.extensions import db
 from project.users import writes
 from project.users.errors import InvalidField
@@ -43,8 +43,8 @@ def migrate(timeout: float) -> None:
     """Apply the migrations that are missing (never dropping data), one instance at a time: instances that
     start together take turns on the database's migration lock, and those after the first find nothing to do."""
     try:
-        with migration_lock(timeout):
-            upgrade()
+        with migration_lock(timeout) as connection:
+            upgrade_schema(connection)
     except TimeoutError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"The database schema of {database_url()} is up to date.")

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
+from flask import current_app
 from sqlalchemy import Connection, MetaData, Table, text
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -59,14 +61,14 @@ MIGRATION_LOCK = "users-service migrations"
 
 
 @contextmanager
-def migration_lock(timeout: float) -> Iterator[None]:
+def migration_lock(timeout: float) -> Iterator[Connection | None]:
     """Hold, while the block runs, the lock that instances migrating the database take turns on: MySQL's named
-    lock (GET_LOCK, on a connection of its own); on SQLite, an exclusive lock on a file beside the database.
-    TimeoutError when another holds it longer than `timeout` seconds."""
+    lock (GET_LOCK), on the connection the block is given to migrate on; on SQLite, an exclusive lock on a file
+    beside the database (and no connection). TimeoutError when another holds it longer than `timeout` seconds."""
     if db.engine.dialect.name not in MYSQL_FAMILY:
         with Path(f"{db.engine.url.database}.migrating").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+            yield None
         return
     with db.engine.connect() as connection:
         taken = connection.execute(
@@ -74,10 +76,22 @@ def migration_lock(timeout: float) -> Iterator[None]:
         )
         if taken.scalar() != 1:
             raise TimeoutError(f"another instance has been migrating the database for over {timeout:g} s")
+        connection.commit()  # (the lock is the session's, not the transaction's)
         try:
-            yield
+            yield connection
         finally:
             connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK})
+
+
+def upgrade_schema(connection: Connection | None) -> None:
+    """Apply the migrations that are missing, on this connection if one is given (the one holding the migration
+    lock: a pool of one connection, as GUNICORN_THREADS=1 makes it, has no second one to give), else on one of
+    the engine's (project/migrations/env.py takes it from Alembic's config attributes, as Alembic's cookbook
+    shares a connection)."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    if connection is not None:
+        config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def drop_schema() -> None:

@@ -22,12 +22,21 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run the migrations on a connection from the app's engine."""
-    options = {"process_revision_directives": skip_empty_autogenerate, **migrate.configure_args}
+    """Run the migrations on the connection the caller shares (project.database.upgrade_schema), else on one of
+    the app's engine."""
+    if (shared := config.attributes.get("connection")) is not None:
+        run_migrations_on(shared)
+        return
     with migrate.db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        run_migrations_on(connection)
+
+
+def run_migrations_on(connection) -> None:
+    """Run the migrations on this connection, compared against the models."""
+    options = {"process_revision_directives": skip_empty_autogenerate, **migrate.configure_args}
+    context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -39,7 +39,16 @@ class TestMigrations(BaseTestCase):
     def test_instances_started_together_migrate_once(self):
         """Five processes migrate the empty database at once, as replicas starting together would: one applies
         the migrations, the others wait their turn on the migration lock and find nothing to do."""
-        environment = {**os.environ, "APP_SETTINGS": "project.config.TestingConfig"}
+        self.migrate_together(threads=4)
+
+    def test_a_pool_of_one_connection_migrates(self):
+        """With one thread a worker, the pool holds one connection: the one that holds the migration lock
+        migrates too (it used to wait for a second one until the pool gave up)."""
+        self.migrate_together(threads=1)
+
+    def migrate_together(self, threads: int) -> None:
+        """Five `manage.py migrate` at once, with a pool of `threads` connections each: exactly one migrates."""
+        environment = {**os.environ, "APP_SETTINGS": "project.config.TestingConfig", "GUNICORN_THREADS": str(threads)}
         command = [sys.executable, "manage.py", "migrate"]
         starting = [
             subprocess.Popen(
