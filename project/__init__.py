@@ -68,11 +68,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """The JSON API (documented, exempt from CSRF: it accepts JSON only, and bearer tokens, never cookies)
-    and the web pages."""
+    """The JSON API (documented) and the web pages (whose blueprint checks CSRF tokens)."""
     app.url_map.converters["user_id"] = UserIdConverter
     for blueprint in (api_views.blp, api_auth.blp):
-        csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(web_views.blp)
 

@@ -114,6 +114,7 @@ class BaseConfig:
     REDIS_URL_VARIABLE = "REDIS_URL"  # where tokens and sign-in failures are kept; unset: in the database
     TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front
     SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
+    WTF_CSRF_CHECK_DEFAULT = False  # the pages' blueprint checks CSRF tokens (project.web.views), the API never
     TOKEN_TTL = 3600  # seconds a bearer token lives
     # Argon2id's cost (argon2-cffi's defaults, RFC 9106's low-memory profile); a stored hash made with
     # other parameters is made again at the next sign-in.

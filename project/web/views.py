@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from project.auth.errors import InvalidCredentials, TooManyAttempts
 from project.auth.permissions import check_may_change, may_change
 from project.auth.signin import sign_in, sign_out
+from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users
@@ -16,6 +17,9 @@ from project.web.forms import SignInForm, UserForm
 from project.web.signed_in import signed_in
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+# Every form post of the pages carries a CSRF token (Flask-WTF checks it here only: WTF_CSRF_CHECK_DEFAULT is off,
+# so an API request, which takes JSON and bearer tokens and never a cookie, is not checked, nor pays for a check).
+blp.before_request(csrf.protect)
 
 USERS_PER_PAGE = 20
 # Swagger UI's files, served from the pinned swagger-ui-py package: the docs page works offline.
