@@ -9,9 +9,10 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # the same rule as nginx's
+REQUEST_ID_KEY = "users_service.request_id"  # where a request's WSGI environ keeps its id
 
 
 REQUEST_FIELDS = ("request_id", "method", "path")
@@ -39,7 +40,7 @@ def with_request(make_record):
     def make(*args, **kwargs) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
         if has_request_context():
-            record.request_id, record.method, record.path = g.get("request_id"), request.method, request.path
+            record.request_id, record.method, record.path = request_id(), request.method, request.path
         return record
 
     make.stamps_requests = True
@@ -57,17 +58,20 @@ def configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    app.before_request(remember_request_id)
     app.after_request(echo_request_id)
 
 
-def remember_request_id() -> None:
-    """Take the request's id from X-Request-ID when it is plausible; make one otherwise."""
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+def request_id() -> str:
+    """The request's id, settled when first asked for (by a log record or the answer) and kept in its WSGI environ:
+    X-Request-ID when it is plausible, else a new one. (Not in `g`, which an app context pushed around several
+    requests, as in tests, shares; and no hook before each request to settle it.)"""
+    if (settled := request.environ.get(REQUEST_ID_KEY)) is None:
+        given = request.headers.get("X-Request-ID", "")
+        settled = request.environ[REQUEST_ID_KEY] = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return settled
 
 
 def echo_request_id(response: Response) -> Response:
     """Answer with the request's id, so that a client can quote it."""
-    response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-ID"] = request_id()
     return response
