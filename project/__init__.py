@@ -11,6 +11,7 @@ from project.api import api
 from project.api import auth as api_auth
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
+from project.application import ServiceFlask
 from project.auth import stores
 from project.config import config_class
 from project.envelope import JsonProvider
@@ -28,7 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: str | type | None = None) -> Flask:
     """Build the app from a config class (or its import path); by default the one APP_SETTINGS names."""
-    app = Flask(__name__, static_folder=None)
+    app = ServiceFlask(__name__, static_folder=None)
     app.json = JsonProvider(app)
     load_config(app, settings or os.environ.get("APP_SETTINGS") or DEFAULT_SETTINGS)
     trust_proxies(app)
