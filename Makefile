@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes profile
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -75,6 +75,10 @@ bench: $(VENV)/.bench  ## the benchmark: the stack side by side with baseline ap
 
 bench-writes: $(VENV)/.bench  ## what bounds POST /users, on a MariaDB of its own: commit flushing, one connection, hashing
 	scripts/bench-writes
+
+profile: $(VENV)/.bench  ## py-spy flame graphs of the service's workers under load, a scenario each, in .artifacts/profiles
+	scripts/debian-packages wrk wrk
+	$(BIN)/python -m project.bench.profile
 
 bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
 	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
