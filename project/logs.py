@@ -9,7 +9,9 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, has_request_context, request
+
+from project.application import ServiceResponse
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # the same rule as nginx's
 REQUEST_ID_KEY = "users_service.request_id"  # where a request's WSGI environ keeps its id
@@ -71,7 +73,7 @@ def request_id() -> str:
     return settled
 
 
-def echo_request_id(response: Response) -> Response:
+def echo_request_id(response: ServiceResponse) -> ServiceResponse:
     """Answer with the request's id, so that a client can quote it."""
-    response.headers["X-Request-ID"] = request_id()
+    response.sent_headers += (("X-Request-ID", request_id()),)
     return response

@@ -1,8 +1,9 @@
 """Security headers on every response: no sniffing, no framing, no referrer, a Content-Security-Policy
 that fits what is served, and no caching of API answers."""
 
-from flask import Flask, Response, request
+from flask import Flask, request
 
+from project.application import ServiceResponse
 from project.envelope import answers_json
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -12,10 +13,10 @@ PAGE_POLICY = (
 )
 # Swagger UI sets inline style attributes as it renders; it runs no inline script.
 DOCS_POLICY = PAGE_POLICY + "; style-src 'self' 'unsafe-inline'"
-COMMON = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
-API_HEADERS = [*COMMON, ("Content-Security-Policy", API_POLICY), ("Cache-Control", "no-store")]
-PAGE_HEADERS = [*COMMON, ("Content-Security-Policy", PAGE_POLICY)]
-DOCS_HEADERS = [*COMMON, ("Content-Security-Policy", DOCS_POLICY)]
+COMMON = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
+API_HEADERS = (*COMMON, ("Content-Security-Policy", API_POLICY), ("Cache-Control", "no-store"))
+PAGE_HEADERS = (*COMMON, ("Content-Security-Policy", PAGE_POLICY))
+DOCS_HEADERS = (*COMMON, ("Content-Security-Policy", DOCS_POLICY))
 
 
 def register_security_headers(app: Flask) -> None:
@@ -23,13 +24,14 @@ def register_security_headers(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
-def add_security_headers(response: Response) -> Response:
+def add_security_headers(response: ServiceResponse) -> ServiceResponse:
     """Add the common headers, and the policy and caching rules for the kind of answer (the app sets none
     of these anywhere else; static files' own Cache-Control is kept)."""
     if answers_json(response.status_code):
-        response.headers.extend(API_HEADERS)
+        kind = API_HEADERS
     elif request.endpoint == "pages.docs":
-        response.headers.extend(DOCS_HEADERS)
+        kind = DOCS_HEADERS
     else:
-        response.headers.extend(PAGE_HEADERS)
+        kind = PAGE_HEADERS
+    response.sent_headers += kind
     return response
