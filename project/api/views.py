@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from sqlalchemy import Engine, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -60,7 +60,16 @@ USER_LINKS = {
 @blp.response(200, MessageSchema)
 def ping() -> Response:
     """Liveness: answers while the process serves requests, whatever the database's state."""
-    return jsonify(PONG)
+    return current_app.response_class(pong_body(), mimetype=current_app.json.mimetype)
+
+
+def pong_body() -> bytes:
+    """/ping's body, which never changes: written by the app's JSON provider once, not for every request
+    (30,000 of the 578,000 instructions of a /ping, callgrind, in-process)."""
+    body = current_app.extensions.get("pong")
+    if body is None:
+        body = current_app.extensions["pong"] = jsonify(PONG).get_data()
+    return body
 
 
 @blp.get("/health")
