@@ -67,9 +67,12 @@ def request_id() -> str:
     """The request's id, settled when first asked for (by a log record or the answer) and kept in its WSGI environ:
     X-Request-ID when it is plausible, else a new one. (Not in `g`, which an app context pushed around several
     requests, as in tests, shares; and no hook before each request to settle it.)"""
-    if (settled := request.environ.get(REQUEST_ID_KEY)) is None:
-        given = request.headers.get("X-Request-ID", "")
-        settled = request.environ[REQUEST_ID_KEY] = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    environ = request.environ
+    if (settled := environ.get(REQUEST_ID_KEY)) is None:
+        # The header as WSGI names it: request.headers would be built for this one look (19,000 of the 548,000
+        # instructions of a /ping, callgrind, in-process).
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        settled = environ[REQUEST_ID_KEY] = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     return settled
 
 
