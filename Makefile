@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes profile
+.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes profile instructions
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -79,6 +79,11 @@ bench-writes: $(VENV)/.bench  ## what bounds POST /users, on a MariaDB of its ow
 profile: $(VENV)/.bench  ## py-spy flame graphs of the service's workers under load, a scenario each, in .artifacts/profiles
 	scripts/debian-packages wrk wrk
 	$(BIN)/python -m project.bench.profile
+
+instructions: $(VENV)/.bench  ## instructions a request, counted by callgrind: the service's /ping beside minimal Flask's
+	scripts/debian-packages valgrind valgrind
+	scripts/mariadb-ready users_test
+	$(BIN)/python -m project.bench.instructions $(PATHS)
 
 bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
 	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
