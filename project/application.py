@@ -28,7 +28,8 @@ class ServiceResponse(Response):
 class ServiceFlask(Flask):
     """Flask with its documented ensure_sync hook answering from what it found before: Flask (and flask-smorest's
     wrappers around each view) ask it on every call of every view and hook, ten times a request: answered afresh
-    each time, that was 2% of /ping's instructions (callgrind, in-process: 963,000 a request, now 944,000)."""
+    each time, that was 2% of /ping's instructions (963,000 a request, now 944,000, counted by the harness
+    before make instructions, which counts less around the app)."""
 
     response_class = ServiceResponse
 

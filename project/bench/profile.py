@@ -3,7 +3,8 @@
 The stack runs as for `make bench` (nginx -> gunicorn -> MariaDB, the same ports and database), and each scenario is
 loaded with wrk while py-spy samples the workers (their own Python and the libraries', native frames left out).
 Writes .artifacts/profiles/<scenario>.svg (open it in a browser: the wider a frame, the more of the CPU) and
-<scenario>.txt (the same samples, one collapsed stack a line, for grep and diff).
+<scenario>.txt (as many seconds more of samples, under the same load, one collapsed stack a line, for grep and
+diff: py-spy writes one format a recording).
 """
 
 import os
@@ -32,16 +33,15 @@ from project.bench.run import (
 PROFILES = ROOT / ".artifacts" / "profiles"
 SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS") or 5)  # sampled for each form, under load all along
 RATE = 250  # samples a second and worker
-SCENARIOS = {  # the wrk script and its arguments (a file of ids, a tag that keeps emails unique)
-    "ping": ("get.lua", []),
-    "get-user": ("user_ids.lua", [str(OUT / "user_ids.txt")]),
-    "post-users": ("new_users.lua", [secrets.token_hex(4)]),
+SCENARIOS = {  # the URL, the wrk script and its arguments (a file of ids, a tag that keeps emails unique)
+    "ping": (f"{SERVICE}/ping", "get.lua", []),
+    "get-user": (SERVICE, "user_ids.lua", [str(OUT / "user_ids.txt")]),
+    "post-users": (SERVICE, "new_users.lua", [secrets.token_hex(4)]),
 }
 
 
-def record(master: str, name: str, script: str, arguments: list[str]) -> None:
+def record(master: str, name: str, target: str, script: str, arguments: list[str]) -> None:
     """Load the service with one scenario and sample its workers meanwhile, as a flame graph and as text."""
-    target = f"{SERVICE}/ping" if name == "ping" else SERVICE
     load = subprocess.Popen(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{4 * SECONDS + 10}s", "-s", script, target, "--", *arguments],
         cwd=WRK_SCRIPTS,
@@ -77,8 +77,8 @@ def main() -> None:
     try:
         run(ROOT / "scripts" / "stack", "up", env={**STACK, "STACK_DATABASE": DATABASE, **UNLIMITED_WRITES})
         master = Path(STACK["STACK_RUN_DIR"], "gunicorn.pid").read_text().strip()
-        for name, (script, arguments) in SCENARIOS.items():
-            record(master, name, script, arguments)
+        for name, scenario in SCENARIOS.items():
+            record(master, name, *scenario)
     finally:
         run(ROOT / "scripts" / "stack", "down", env=STACK)
         drop_tables()
