@@ -26,7 +26,7 @@ test: $(READY)  ## run the test suite (on SQLite, or on DATABASE_TEST_URL)
 	$(BIN)/python manage.py test
 
 readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
-	scripts/serve-fresh $(PORT) $(BIN)/python -m project.e2e.readme http://127.0.0.1:$(PORT)
+	scripts/serve-fresh $(PORT) $(BIN)/python -m tests.e2e.readme http://127.0.0.1:$(PORT)
 
 screenshot: $(READY)  ## docs/index-page.png again, in headless Chromium (installs it if missing), from PORT
 	scripts/screenshot $(PORT)
@@ -41,7 +41,7 @@ format: $(READY)  ## ruff: fix what it can, then format
 
 E2E_MARKERS ?= not shutdown
 e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL
-	$(BIN)/python -m pytest project/e2e -m "$(E2E_MARKERS)"
+	$(BIN)/python -m pytest tests/e2e -m "$(E2E_MARKERS)"
 
 clean:  ## remove the virtualenv, caches and local databases
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report cookies
@@ -58,7 +58,7 @@ stack-test: $(READY)  ## stack-up, the end-to-end and browser tests through ngin
 
 browser-test: $(READY)  ## the browser tests in headless Chromium against BASE_URL (installs Chromium if missing)
 	scripts/browser-ready
-	$(BIN)/python -m pytest project/e2e -m browser
+	$(BIN)/python -m pytest tests/e2e -m browser
 
 schemathesis: $(READY)  ## schemathesis, every check, against the OpenAPI document of a live service on MariaDB
 	scripts/schemathesis
@@ -78,12 +78,12 @@ bench-writes: $(VENV)/.bench  ## what bounds POST /users, on a MariaDB of its ow
 
 profile: $(VENV)/.bench  ## py-spy flame graphs of the service's workers under load, a scenario each, in .artifacts/profiles
 	scripts/debian-packages wrk wrk
-	$(BIN)/python -m project.bench.profile
+	$(BIN)/python -m bench.profile
 
 instructions: $(VENV)/.bench  ## instructions a request, counted by callgrind: the service's /ping beside minimal Flask's
 	scripts/debian-packages valgrind valgrind
 	scripts/mariadb-ready users_test
-	$(BIN)/python -m project.bench.instructions $(PATHS)
+	$(BIN)/python -m bench.instructions $(PATHS)
 
 bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
 	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
@@ -113,7 +113,7 @@ capacity: $(READY)  ## swarm-up, requests/s with 1 instance on 1 core, then with
 	scripts/swarm capacity
 
 replica-test: $(READY)  ## a primary and a read replica of the tests' own (two MariaDB servers, GTID), lag injected: who reads where
-	$(BIN)/python -m pytest project/replication
+	$(BIN)/python -m pytest tests/replication
 
 k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas
 	scripts/k8s-validate

@@ -1,0 +1,117 @@
+"""The containers under test, built and run by Docker Compose from the repository's own files (scripts/
+container-test builds the bases and runs this): the production stack and the development one, each a
+compose project of its own, removed with its volumes when the tests end, whatever happened."""
+
+import json
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.live import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refuse to build without buildx
+PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's; the next ones for single containers
+STAND_INS = os.environ.get("MYSQL_IMAGE", "").startswith("users-stand-in/")  # scripts/base-images sets it
+
+
+def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the docker client; its output as text."""
+    return subprocess.run([DOCKER, *args], capture_output=True, text=True, timeout=timeout, check=check)
+
+
+class Compose:
+    """One compose project: a compose file, run with an env file of its own."""
+
+    def __init__(self, project: str, file: str, env_file: Path) -> None:
+        self.project, self.file, self.env_file = project, file, env_file
+
+    def command(self, *args: str) -> list[str]:
+        """The command line that runs `docker compose ARGS` on this project."""
+        return [
+            DOCKER,
+            "compose",
+            "-p",
+            self.project,
+            "-f",
+            str(ROOT / self.file),
+            "--env-file",
+            str(self.env_file),
+            *args,
+        ]
+
+    def __call__(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(self.command(*args), capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            pytest.fail(f"docker compose {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def container(self, service: str, number: int = 1) -> str:
+        return f"{self.project}-{service}-{number}"
+
+    def containers(self, service: str) -> list[str]:
+        listed = self("ps", "--format", "{{.Name}}", service).stdout.split()
+        return sorted(listed)
+
+    def exec(self, service: str, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self("exec", "-T", service, *command, check=check)
+
+    def inspect(self, container: str) -> dict:
+        return json.loads(docker("inspect", container).stdout)[0]
+
+
+def settings(tmp_path_factory, name: str, **values: str) -> Path:
+    """An env file of fresh secrets (and these values), as an operator's .env would be."""
+    path = tmp_path_factory.mktemp(name) / ".env"
+    secrets_ = {key: secrets.token_urlsafe(24) for key in ("MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "SECRET_KEY")}
+    path.write_text("".join(f"{key}={value}\n" for key, value in {**secrets_, **values}.items()))
+    return path
+
+
+def answers(url: str) -> bool:
+    """Whether the URL answers 200."""
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    """Wait until the URL answers 200."""
+    wait_until(lambda: answers(url), timeout, what=f"{url} answering")
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory) -> Iterator[Compose]:
+    """The production stack (docker-compose-prod.yml) on PORT, up and healthy; its writes limited loosely
+    enough for the end-to-end suite, as `make stack-test` does."""
+    env_file = settings(
+        tmp_path_factory, "prod", HTTP_PORT=str(PORT), WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500"
+    )
+    compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
+    compose.since = str(time.time())
+    try:
+        compose("up", "-d", "--build", "--wait", timeout=1200)
+        yield compose
+    finally:
+        compose("down", "--volumes", "--remove-orphans", check=False)
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory) -> Iterator[Compose]:
+    """The development stack (docker-compose.yml), up and healthy, running as this machine's user."""
+    env_file = settings(
+        tmp_path_factory, "dev", DEV_PORT=str(PORT + 2), HOST_UID=str(os.getuid()), HOST_GID=str(os.getgid())
+    )
+    compose = Compose("users-ct-dev", "docker-compose.yml", env_file)
+    try:
+        compose("up", "-d", "--build", "--wait", timeout=1200)
+        yield compose
+    finally:
+        compose("down", "--volumes", "--remove-orphans", check=False)

@@ -1,0 +1,58 @@
+"""nginx limits each client address's writes (the index page's form included), with a JSON 429 and Retry-After."""
+
+import uuid
+
+import pytest
+
+from tests.faults.conftest import client
+
+BURST = 20  # WRITE_RATE_BURST's default
+TOO_MANY = {"status": "fail", "message": "Too Many Requests"}
+NO_SUCH_USER = "/users/2147483647"
+# The limit refills one write every 100 ms (WRITE_RATE_LIMIT's default, 10r/s), so a slow machine may
+# let a few more through: a client keeps writing until refused, and is refused long before this.
+ATTEMPTS = BURST * 10
+
+
+def post_json(http, url):
+    """A new user through the API: each one created, not refused as a duplicate."""
+    return http.post(f"{url}/users", json={"username": "r", "email": f"{uuid.uuid4().hex}@example.com"})
+
+
+WRITES = {
+    "json": post_json,
+    "form": lambda http, url: http.post(f"{url}/", data={"username": "form", "email": "form@example.com"}),
+    "put": lambda http, url: http.put(f"{url}{NO_SUCH_USER}", json={"username": "r", "email": "r@example.com"}),
+    "patch": lambda http, url: http.patch(f"{url}{NO_SUCH_USER}", json={"active": False}),
+    "delete": lambda http, url: http.delete(f"{url}{NO_SUCH_USER}"),
+}
+
+
+def first_refusal(write, http, url):
+    """Writes until nginx refuses one; returns how many it let through and the refusal."""
+    for attempt in range(ATTEMPTS):
+        answer = write(http, url)
+        if answer.status_code == 429:
+            return attempt, answer
+        assert answer.status_code < 500, answer.text
+    pytest.fail(f"{ATTEMPTS} writes in a row were all let through")
+
+
+@pytest.mark.parametrize("kind", list(WRITES))
+def test_writes_over_the_limit_are_refused(stack, kind):
+    address = f"127.0.3.{10 + list(WRITES).index(kind)}"  # a client of its own: a full bucket
+    with client(address) as http:
+        accepted, refused = first_refusal(WRITES[kind], http, stack.url)
+        assert accepted > BURST
+        assert (refused.headers["Content-Type"], refused.json()) == ("application/json", TOO_MANY)
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.headers["X-Content-Type-Options"] == "nosniff"
+        assert http.get(f"{stack.url}/users?per_page=1").status_code == 200  # reads are not limited
+
+
+def test_another_client_is_not_affected(stack, tag):
+    with client("127.0.3.30") as http:
+        first_refusal(WRITES["delete"], http, stack.url)
+    with client("127.0.3.31") as other:
+        answer = other.post(f"{stack.url}/users", json={"username": "rate", "email": f"rate-{tag}-other@example.com"})
+        assert answer.status_code == 201
