@@ -7,21 +7,18 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import commands, replica
+from project.answers import JsonProvider, register_headers
 from project.api import api
 from project.api import auth as api_auth
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
-from project.application import ServiceFlask
 from project.auth import stores
 from project.config import config_class
-from project.envelope import JsonProvider
 from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
-from project.security import register_security_headers
 from project.users.models import User
 from project.web import views as web_views
-from project.web.sessions import PageSessionInterface
 
 DEFAULT_SETTINGS = "project.config.DevelopmentConfig"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -29,7 +26,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: str | type | None = None) -> Flask:
     """Build the app from a config class (or its import path); by default the one APP_SETTINGS names."""
-    app = ServiceFlask(__name__, static_folder=None)
+    app = Flask(__name__, static_folder=None)
     app.json = JsonProvider(app)
     load_config(app, settings or os.environ.get("APP_SETTINGS") or DEFAULT_SETTINGS)
     trust_proxies(app)
@@ -37,7 +34,7 @@ def create_app(settings: str | type | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
-    register_security_headers(app)
+    register_headers(app)
     register_commands(app)
     return app
 
@@ -59,7 +56,6 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions, the token store and the read replica's routing; flask-smorest's Api answers HTTP
     errors through project.errors."""
-    app.session_interface = PageSessionInterface()
     db.init_app(app)
     stores.init_app(app)
     replica.init_app(app)

@@ -90,11 +90,9 @@ def engine_options(url: URL) -> dict[str, Any]:
         "max_overflow": 0,
         "pool_pre_ping": True,  # a connection the server closed (a restart, a KILL, its idle timeout) is replaced
         "pool_recycle": 1800,  # well below MySQL's default wait_timeout of 28800 s
-        # MySQL commits each statement by itself: a read is one round trip, with no ROLLBACK after it, and each
-        # write of the service is one statement (an insert, update or delete, with the triggers it fires).
-        # Work of several statements asks for a transaction: project.database.transaction.
-        "isolation_level": "AUTOCOMMIT",
-        "skip_autocommit_rollback": True,
+        # Every piece of work is a transaction, as on SQLite: a write's statements are committed together or not
+        # at all. READ COMMITTED: each statement reads what is committed when it runs, and takes no gap locks.
+        "isolation_level": "READ COMMITTED",
         # A server that is down is noticed within seconds: requests then answer 503, not hang.
         "connect_args": {"charset": "utf8mb4", "connect_timeout": 3, "read_timeout": 10, "write_timeout": 10},
     }

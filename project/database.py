@@ -1,5 +1,5 @@
-"""The database as a whole: its name and its problems for messages, transactions for work of several
-statements, the lock that lets one instance at a time migrate it, and dropping the schema."""
+"""The database as a whole: its name and its problems for messages, a duplicate key told by its error code, the
+lock that lets one instance at a time migrate it, and dropping the schema."""
 
 import fcntl
 import re
@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic import command
 from flask import current_app
 from sqlalchemy import Connection, MetaData, Table, text
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from project.config import MYSQL_FAMILY
@@ -19,6 +19,8 @@ from project.extensions import db
 # What the database driver raises when the server cannot be reached or gives up on a connection.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 HOST_AND_USER = re.compile(r" on '[^']*'| for user '[^']*'@'[^']*'")  # where the service runs, and as whom
+# A unique key duplicated: MySQL's error 1062 (ER_DUP_ENTRY), and the name of SQLite's extended result code.
+DUPLICATE_KEY = (1062, "SQLITE_CONSTRAINT_UNIQUE")
 
 
 def database_problem(error: SQLAlchemyError) -> str:
@@ -30,31 +32,16 @@ def database_problem(error: SQLAlchemyError) -> str:
     return str(reason)
 
 
+def is_duplicate_key(error: IntegrityError) -> bool:
+    """Whether the statement was refused for duplicating a unique key, as the driver's error code says."""
+    reason = error.orig
+    code = getattr(reason, "sqlite_errorname", None) or (reason.args[0] if reason.args else None)
+    return code in DUPLICATE_KEY
+
+
 def database_url() -> str:
     """The database the app uses, as its URL without the password: what messages to an operator name."""
     return db.engine.url.render_as_string(hide_password=True)
-
-
-@contextmanager
-def transaction() -> Iterator[Connection]:
-    """A connection whose statements make one transaction, committed when the block ends (rolled back on an
-    error). On MySQL, where the engine commits every statement by itself, it runs READ COMMITTED meanwhile."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name in MYSQL_FAMILY:
-            connection.execution_options(isolation_level="READ COMMITTED")
-        with connection.begin():
-            yield connection
-
-
-@contextmanager
-def one_statement() -> Iterator[Connection]:
-    """A connection for a write of one statement, committed when the block ends; on MySQL, where the engine commits
-    every statement by itself, without sending a COMMIT that would find nothing to commit (a round trip: 30 µs
-    of the service's CPU, and the server's)."""
-    with db.engine.connect() as connection:
-        yield connection
-        if connection.dialect.name not in MYSQL_FAMILY:
-            connection.commit()
 
 
 MIGRATION_LOCK = "users-service migrations"
@@ -89,9 +76,12 @@ def upgrade_schema(connection: Connection | None) -> None:
     the engine's (project/migrations/env.py takes it from Alembic's config attributes, as Alembic's cookbook
     shares a connection)."""
     config = current_app.extensions["migrate"].migrate.get_config()
-    if connection is not None:
-        config.attributes["connection"] = connection
+    if connection is None:
+        command.upgrade(config, "head")
+        return
+    config.attributes["connection"] = connection
     command.upgrade(config, "head")
+    connection.commit()  # the version table's row, which Alembic leaves to the connection's owner to commit
 
 
 def drop_schema() -> None:

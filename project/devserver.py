@@ -8,14 +8,13 @@ from flask.cli import ScriptInfo, pass_script_info
 from werkzeug.exceptions import default_exceptions
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from project.envelope import envelope
-from project.errors import error_message
+from project.errors import ErrorSchema, error_message
 
 
 class RequestHandler(WSGIRequestHandler):
     """Werkzeug's request handler, whose own error answers (http.server's) are the envelope."""
 
-    error_message_format = json.dumps(envelope("fail", message="%(message)s")) + "\n"
+    error_message_format = json.dumps(ErrorSchema().dump({"message": "%(message)s"})) + "\n"
     error_content_type = "application/json"
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

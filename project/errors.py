@@ -1,109 +1,106 @@
-"""One place that turns every error, of the users domain, of HTTP or unexpected, into the JSON envelope,
-or into a page for a browser off the API."""
+"""One place that turns every error, of the users domain, of HTTP, of the database or unexpected, into the JSON
+envelope (ErrorSchema documents it and builds it), or into a page for a browser off the API."""
 
 import logging
-from collections.abc import Callable
+from http import HTTPStatus
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
-    BadRequest,
-    Forbidden,
     HTTPException,
     InternalServerError,
-    NotFound,
     SecurityError,
     ServiceUnavailable,
-    TooManyRequests,
-    Unauthorized,
     default_exceptions,
 )
 
-from project.auth import errors as auth
+from project.answers import answers_json
+from project.auth.errors import StoreUnavailable
 from project.database import DATABASE_UNAVAILABLE, database_problem
-from project.envelope import answers_json, envelope
-from project.extensions import db
-from project.users.errors import EmailTaken, InvalidField, UserError, UserNotFound
+from project.users.errors import UserError
 
 log = logging.getLogger(__name__)
 
 VALIDATION_MESSAGES = {"json": "Invalid payload."}
-RETRY_AFTER_SECONDS = 5
-BEARER = WWWAuthenticate("Bearer")  # what a 401 asks for
-# The HTTP error each domain error is, with its own message.
-DOMAIN_ERRORS: dict[type, Callable[..., HTTPException]] = {
-    UserNotFound: lambda error: NotFound(error.message),
-    EmailTaken: lambda error: BadRequest(error.message),
-    InvalidField: lambda error: BadRequest(error.message),
-    auth.InvalidCredentials: lambda error: Unauthorized(error.message, www_authenticate=BEARER),
-    auth.NotSignedIn: lambda error: Unauthorized(error.message, www_authenticate=BEARER),
-    auth.Forbidden: lambda error: Forbidden(error.message),
-    auth.TooManyAttempts: lambda error: TooManyRequests(error.message, retry_after=error.retry_after),
-    auth.StoreUnavailable: lambda error: Unavailable("redis"),
-}
-
-
+RETRY_AFTER_SECONDS = 5  # what a 503 asks a client to wait before it tries again
 UNAVAILABLE = {
     "database": "The database is unavailable. Try again shortly.",
-    "redis": auth.StoreUnavailable.message,
+    "redis": StoreUnavailable.message,
 }
+
+
+class ErrorSchema(Schema):
+    """The envelope of every error; `errors` names the fields that failed validation."""
+
+    status = fields.String(required=True, dump_default="fail", validate=validate.OneOf(["fail"]))
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
 class Unavailable(ServiceUnavailable):
-    """A dependency of the service (the database, Redis) cannot be reached; `problems` may say why, for each
-    that failed."""
+    """A dependency of the service (the database, Redis) cannot be reached; `errors` may say why, for each that
+    failed."""
 
     def __init__(self, dependency: str, problems: dict[str, str] | None = None) -> None:
-        super().__init__(UNAVAILABLE[dependency], retry_after=RETRY_AFTER_SECONDS)
+        super().__init__(UNAVAILABLE[dependency])
         self.errors = {name: [reason] for name, reason in problems.items()} if problems else None
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Route domain errors, database outages and every unexpected exception through the envelope (HTTP
-    errors come through the API's handle_http_exception, flask-smorest's hook, to handle_http_error)."""
+    """Route domain errors, database outages and every unexpected exception through the envelope (HTTP errors come
+    through the API's handle_http_exception, flask-smorest's hook, to handle_http_error)."""
     app.register_error_handler(UserError, handle_domain_error)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
-def handle_http_error(error: HTTPException) -> Response:
-    """Answer an HTTP error as the envelope, or as a page when a browser asks off the API."""
-    if error.response is not None:
-        return error.response
-    if answers_json(error.code) or isinstance(error, SecurityError):  # an untrusted host: no page links work
-        errors = validation_errors(error) or getattr(error, "errors", None)
-        response = jsonify(envelope("fail", message=error_message(error), errors=errors))
+def answer(
+    status: int, message: str, errors: dict | None = None, headers: dict | None = None, *, as_json: bool = False
+):
+    """The envelope, or a page when a browser asks off the API (unless `as_json`), with this status, message and
+    headers; a 401 asks for a bearer token, and a 503 says when to try again."""
+    if as_json or answers_json(status):
+        body = {"message": message} if errors is None else {"message": message, "errors": errors}
+        response = jsonify(ErrorSchema().dump(body))
     else:
-        response = make_response(render_template("error.html", code=error.code, message=error_message(error)))
-    response.status_code = error.code
-    for name, value in error.get_headers():  # Allow on a 405, Retry-After on a 503, ...
-        if name.lower() != "content-type":
-            response.headers[name] = value
-    response.headers.update(getattr(error, "data", {}).get("headers") or {})
+        response = make_response(render_template("error.html", code=status, message=message))
+    response.status_code = status
+    response.headers.update(headers or {})
+    if status == HTTPStatus.UNAUTHORIZED:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    elif status == HTTPStatus.SERVICE_UNAVAILABLE:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
+def handle_http_error(error: HTTPException) -> Response:
+    """An HTTP error (with Allow on a 405, ...), naming the fields at fault where validation failed; in JSON for an
+    untrusted host, where no page's links would work."""
+    if error.response is not None:
+        return error.response
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    headers.update(getattr(error, "data", {}).get("headers") or {})
+    errors = validation_errors(error) or getattr(error, "errors", None)
+    return answer(error.code or 500, error_message(error), errors, headers, as_json=isinstance(error, SecurityError))
+
+
 def handle_domain_error(error: UserError) -> Response:
-    """A domain error is the HTTP error its kind maps to, with its own message and fields at fault."""
-    if isinstance(error, auth.StoreUnavailable):
+    """A domain error answers with its own status, message, fields at fault and headers."""
+    if isinstance(error, StoreUnavailable):
         log.warning("token store unavailable on %s %s: %s", request.method, request.path, error.reason)
-    http_error = DOMAIN_ERRORS[type(error)](error)
-    http_error.errors = error.errors
-    return handle_http_error(http_error)
+    return answer(error.status, error.message, error.errors, error.headers)
 
 
 def handle_unexpected_error(error: Exception) -> Response:
-    """Log the traceback, undo the session's work and answer a bare 500: no detail leaves the server."""
-    db.session.rollback()
+    """Log the traceback and answer a bare 500: no detail leaves the server."""
     log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.path, exc_info=error)
     return handle_http_error(InternalServerError())
 
 
 def handle_database_unavailable(error: SQLAlchemyError) -> Response:
     """A database that cannot be reached is a 503 the client may retry, not a 500."""
-    db.session.rollback()
     log.warning("database unavailable on %s %s: %s", request.method, request.path, database_problem(error))
     return handle_http_error(Unavailable("database"))
 

@@ -30,7 +30,6 @@ def unicode_lower_on_sqlite(connection, record) -> None:
         connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text)
 
 
-# Committed objects keep their values: answering with a user just saved needs no second SELECT.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()

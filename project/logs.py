@@ -1,21 +1,14 @@
-"""Structured logs: the app's records as JSON lines, each with the id of the request it belongs to,
-and that id (the client's or nginx's X-Request-ID when it is plausible, a new one otherwise) echoed in
-every response."""
+"""Structured logs: the app's records as JSON lines, each with the id of the request it belongs to (the one its
+answer carries: project.answers)."""
 
 import json
 import logging
-import re
 import sys
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
 
-from project.application import ServiceResponse
-
-REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # the same rule as nginx's
-REQUEST_ID_KEY = "users_service.request_id"  # where a request's WSGI environ keeps its id
-
+from project.answers import request_id
 
 REQUEST_FIELDS = ("request_id", "method", "path")
 
@@ -60,23 +53,3 @@ def configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    app.after_request(echo_request_id)
-
-
-def request_id() -> str:
-    """The request's id, settled when first asked for (by a log record or the answer) and kept in its WSGI environ:
-    X-Request-ID when it is plausible, else a new one. (Not in `g`, which an app context pushed around several
-    requests, as in tests, shares; and no hook before each request to settle it.)"""
-    environ = request.environ
-    if (settled := environ.get(REQUEST_ID_KEY)) is None:
-        # The header as WSGI names it: request.headers would be built for this one look (24,000 of the 557,000
-        # instructions of a /ping, make instructions).
-        given = environ.get("HTTP_X_REQUEST_ID", "")
-        settled = environ[REQUEST_ID_KEY] = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-    return settled
-
-
-def echo_request_id(response: ServiceResponse) -> ServiceResponse:
-    """Answer with the request's id, so that a client can quote it."""
-    response.sent_headers += (("X-Request-ID", request_id()),)
-    return response

@@ -1,7 +1,7 @@
 """The read replica (DATABASE_READ_URL): reads that may lag go to it, except a client's that wrote in the last
 READ_YOUR_WRITES_SECONDS (by the same address, or with the same bearer token), which read their own writes on the
 primary. A replica that fails is left alone for REPLICA_RETRY_SECONDS: meanwhile every read goes to the primary,
-with no error. Signing in and checking tokens always read the primary (project.users.reads.read_account)."""
+with no error. Signing in and checking tokens always read the primary (project.users.reads)."""
 
 import logging
 import time
@@ -15,7 +15,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from project.auth.errors import StoreUnavailable
 from project.auth.stores import digest, store
-from project.auth.tokens import bearer_token
 from project.config import REPLICA
 from project.database import DATABASE_UNAVAILABLE, database_problem
 from project.extensions import db
@@ -95,10 +94,11 @@ def store_problem(error: Exception) -> str:
 
 
 def writer_keys() -> list[str]:
-    """What the client is known by: its address, and its bearer token when it sends one (as digests)."""
+    """What the client is known by: its address, and the token of its Authorization header when it sends one (as
+    digests)."""
     keys = [digest(f"address:{request.remote_addr}")]
-    if token := bearer_token():
-        keys.append(digest(f"token:{token}"))
+    if (credentials := request.authorization) is not None and credentials.token:
+        keys.append(digest(f"token:{credentials.token}"))
     return keys
 
 

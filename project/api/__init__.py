@@ -1,13 +1,11 @@
-"""The JSON API: its blueprint (views), its schemas and how it reads arguments, documented by `api`."""
+"""The JSON API: its blueprints (views), its schemas and how it reads arguments, documented by `api`."""
 
 import flask_smorest
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from project.api.arguments import UserIdConverter
-from project.api.credentials import SCHEME, SECURITY_SCHEME
-from project.api.schemas import ErrorSchema
-from project.errors import handle_http_error
+from project.api.arguments import SCHEME, SECURITY_SCHEME, UserIdConverter
+from project.errors import ErrorSchema, handle_http_error
 
 
 class Api(flask_smorest.Api):

@@ -1,18 +1,31 @@
-"""How the API reads its arguments: JSON bodies through webargs, user ids from the path."""
+"""How the API reads a request: its bearer token first (who is asking, and whether they may change the user the
+path names), then its JSON body through webargs, and user ids from the path."""
 
 import json
 import re
 import sys
+from collections.abc import Callable
+from functools import wraps
 from http import HTTPStatus
 
 import flask_smorest
-from flask import Request, Response
+from flask import Request
 from marshmallow import RAISE, Schema, missing
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.routing import BaseConverter
 
+from project.auth.access import authenticate, bearer_token, may_change
+from project.auth.errors import Forbidden
+
 INTEGER = re.compile(r"-?[0-9]+")
+SCHEME = "bearerAuth"
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A token from POST /auth/login, sent as `Authorization: Bearer <token>`.",
+}
+SECURED = {"security": [{SCHEME: []}]}  # an operation's documentation: it needs a token
 
 
 class BadUserId(BadRequest):
@@ -75,21 +88,10 @@ class Parser(FlaskParser):
             abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
 
 
-def no_content_no_type(response: Response) -> Response:
-    """A 204 has no body, so no Content-Type either."""
-    if response.status_code == HTTPStatus.NO_CONTENT:
-        del response.headers["Content-Type"]
-    return response
-
-
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with the service's parser."""
 
     ARGUMENTS_PARSER = Parser()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.after_request(no_content_no_type)
 
     def errors(self, *statuses: int):
         """Document these error answers (in the envelope) on an operation; @arguments documents the 400."""
@@ -100,3 +102,26 @@ class Blueprint(flask_smorest.Blueprint):
             return view
 
         return decorate
+
+
+def signed_in(view: Callable) -> Callable:
+    """Call the view with `principal`, the user the request's token was issued to; 401 without a valid one."""
+
+    @wraps(view)  # flask-smorest's documentation of the view travels with it
+    def checked(*args, **kwargs):
+        return view(*args, principal=authenticate(bearer_token()), **kwargs)
+
+    return checked
+
+
+def changes_user(view: Callable) -> Callable:
+    """As `signed_in`, and 403 unless that user may change the user the path names (whether it exists or not)."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        principal = authenticate(bearer_token())
+        if not may_change(principal, kwargs["user_id"]):
+            raise Forbidden()
+        return view(*args, principal=principal, **kwargs)
+
+    return checked

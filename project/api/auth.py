@@ -1,15 +1,14 @@
 """The JSON API's sign-in: /auth/login issues a bearer token, /auth/me says whose it is, /auth/logout
 revokes it."""
 
-from flask import request
-from sqlalchemy import Row
+from flask import Response, request
+from sqlalchemy import RowMapping
 
-from project.api.arguments import Blueprint
-from project.api.credentials import SECURED, signed_in
+from project.answers import no_content
+from project.api.arguments import SECURED, Blueprint, signed_in
 from project.api.schemas import AccountEnvelopeSchema, LoginSchema, SignedInSchema
+from project.auth.access import bearer_token
 from project.auth.signin import sign_in, sign_out
-from project.auth.tokens import bearer_token
-from project.envelope import envelope
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in and out with bearer tokens.")
 
@@ -23,8 +22,8 @@ def login(credentials: dict) -> dict:
     """Trade an email and password for a bearer token. Too many failures for one email (or from one
     address) answer 429 until the oldest leave the window, whatever the password."""
     signed = sign_in(credentials["email"], credentials["password"], request.remote_addr)
-    token = {"token": signed.token, "token_type": "Bearer", "expires_in": signed.expires_in}
-    return envelope("success", message="Successfully logged in.", data=token)
+    token = {"token": signed.token, "expires_in": signed.expires_in}
+    return {"message": "Successfully logged in.", "data": token}
 
 
 @blp.get("/me")
@@ -32,9 +31,9 @@ def login(credentials: dict) -> dict:
 @blp.response(200, AccountEnvelopeSchema)
 @blp.errors(401, 503)
 @blp.doc(operationId="me", **SECURED)
-def me(principal: Row) -> dict:
+def me(principal: RowMapping) -> dict:
     """The signed-in user, and whether it is an admin."""
-    return envelope("success", data=principal)
+    return {"data": principal}
 
 
 @blp.post("/logout")
@@ -42,6 +41,7 @@ def me(principal: Row) -> dict:
 @blp.response(204)
 @blp.errors(401, 503)
 @blp.doc(operationId="logout", **SECURED)
-def logout(principal: Row) -> None:
+def logout(principal: RowMapping) -> Response:
     """Revoke the token the request carries: it stops working at once."""
     sign_out(bearer_token())
+    return no_content()

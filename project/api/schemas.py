@@ -1,117 +1,13 @@
-"""Marshmallow schemas: the single source of truth for validating input, shaping output and the OpenAPI document."""
+"""Marshmallow schemas: each validates a request or builds an answer, and documents it in the OpenAPI document.
+An answer's envelope is its schema's too: `status` is written by the schema."""
 
-import re
 from collections.abc import Mapping
-from typing import Any
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.api.cursors import CursorField
-from project.users.models import TEXT_MAX_LENGTH
-from project.users.reads import NEWEST_FIRST, PAGE_MAX, SORT_KEYS
-
-CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
-NO_CONTROL_CHARACTERS = rf"^[^{CONTROL_CHARACTERS}]*$"
-# The spaces a text is trimmed of: every character Python calls whitespace, less the control characters
-# (refused, not trimmed), spelled out so that the OpenAPI pattern can name them too.
-SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-# A text as sent: no control characters, and something besides spaces.
-TEXT_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{SPACES}][^{CONTROL_CHARACTERS}]*$"
-
-
-def any_case(name: str) -> str:
-    """A regular expression matching `name` in any letter case (JSON Schema patterns take no flags)."""
-    return "".join(f"[{letter}{letter.upper()}]" if letter.isalpha() else re.escape(letter) for letter in name)
-
-
-# email-validator refuses addresses at special-use domains (.test, .invalid, .local, ...): they cannot
-# receive mail. The OpenAPI document says so with this pattern, which also refuses control characters.
-SPECIAL_USE_DOMAIN = rf"[@.](?:{'|'.join(map(any_case, SPECIAL_USE_DOMAIN_NAMES))})$"
-EMAIL_PATTERN = rf"^(?!.*{SPECIAL_USE_DOMAIN})" + NO_CONTROL_CHARACTERS.removeprefix("^")
-
-
-TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
-PASSWORD_MAX_LENGTH = 256
-PASSWORD_LENGTH = validate.Length(min=8, max=PASSWORD_MAX_LENGTH)
-CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
-
-
-def whole_characters(value: str) -> None:
-    """Refuse lone UTF-16 surrogates (a JSON \\ud800 escape): no database can store them."""
-    if any("\ud800" <= character <= "\udfff" for character in value):
-        raise ValidationError("Must be valid Unicode text.")
-
-
-class Text(fields.String):
-    """A string of 1 to 128 characters and no control characters, as sent, then trimmed of its spaces
-    (something else must be left: spaces alone are blank). The OpenAPI document describes the string as sent."""
-
-    pattern = TEXT_PATTERN
-
-    def __init__(self, *, metadata: dict | None = None, **kwargs) -> None:
-        super().__init__(
-            validate=[TEXT_LENGTH, whole_characters], metadata={"pattern": self.pattern, **(metadata or {})}, **kwargs
-        )
-
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if CONTROL_CHARACTER.search(text):
-            raise ValidationError("Must not contain control characters.")
-        if len(text) > TEXT_MAX_LENGTH:  # too long as sent, whatever trimming would leave
-            TEXT_LENGTH(text)
-        trimmed = text.strip(SPACES)
-        if text and not trimmed:  # an empty string is too short, as TEXT_LENGTH says
-            raise ValidationError("Must not be blank.")
-        return trimmed
-
-
-class Email(Text):
-    """An email address, checked by email-validator without DNS look-ups, stored trimmed and lower-cased."""
-
-    pattern = EMAIL_PATTERN
-
-    def __init__(self, *, metadata: dict | None = None, **kwargs) -> None:
-        super().__init__(metadata={"format": "email", **(metadata or {})}, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        address = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            checked = validate_email(address, check_deliverability=False)
-        except EmailNotValidError as error:
-            if re.search(SPECIAL_USE_DOMAIN, address):
-                raise ValidationError(
-                    "Not a valid email address: its domain is reserved and cannot receive mail."
-                ) from error
-            raise ValidationError("Not a valid email address.") from error
-        return checked.normalized.lower()
-
-
-class StrictBoolean(fields.Boolean):
-    """A JSON true or false, nothing else (not 1, "yes" or "true")."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class QueryBoolean(fields.Boolean):
-    """A query-string boolean: exactly "true" or "false"."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> bool:
-        if value not in ("true", "false"):
-            raise self.make_error("invalid")
-        return value == "true"
-
-
-class Password(fields.String):
-    """A password of 8 to 256 characters, taken exactly as sent (spaces too); it is never shown."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(
-            load_only=True, validate=[PASSWORD_LENGTH, whole_characters], metadata={"format": "password"}, **kwargs
-        )
+from project.users.fields import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
+from project.users.reads import FILTERS, NEWEST_FIRST, PAGE_MAX, SORT_KEYS
 
 
 class ProfileSchema(Schema):
@@ -131,27 +27,15 @@ class NewUserSchema(ProfileSchema):
 class UserSchema(ProfileSchema):
     """A user as the API shows it."""
 
-    id = fields.Integer(dump_only=True)
-    active = fields.Boolean(dump_only=True)
-    created_at = fields.AwareDateTime(dump_only=True, format="iso")
-
-
-def user_json(user: Any) -> dict:
-    """A user (a row or a User) as UserSchema shows it, built directly: the users API answers so, a user costing
-    1 µs of CPU instead of marshmallow's 15 to 19 (test_openapi holds the two together)."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "active": bool(user.active),
-        "created_at": user.created_at.isoformat(),
-    }
+    id = fields.Integer(dump_only=True, required=True)
+    active = fields.Boolean(dump_only=True, required=True)
+    created_at = fields.AwareDateTime(dump_only=True, required=True, format="iso")
 
 
 class AccountSchema(UserSchema):
     """The signed-in user as GET /auth/me shows it: whether it is an admin too."""
 
-    admin = fields.Boolean(dump_only=True)
+    admin = fields.Boolean(dump_only=True, required=True)
 
 
 class UserPatchSchema(Schema):
@@ -179,9 +63,8 @@ class LoginSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
 
 
-class UserQuerySchema(Schema):
-    """The query string of GET /users: paging (by page number or by cursor), sorting and filters; unknown
-    parameters are refused."""
+class PagingSchema(Schema):
+    """Paging through a list, by page number or by cursor, and its sort; unknown parameters are refused."""
 
     page = fields.Integer(
         load_default=1,
@@ -201,10 +84,6 @@ class UserQuerySchema(Schema):
         validate=validate.OneOf(SORT_KEYS),
         metadata={"description": "A field to sort by; a leading - sorts in descending order."},
     )
-    username = Text(metadata={"description": "Only users with exactly this username."})
-    email = Email(metadata={"description": "Only the user with this email."})
-    active = QueryBoolean(metadata={"description": "Only active (true) or inactive (false) users."})
-    q = Text(metadata={"description": "Only users whose username (any case) or email contains this text."})
 
     @validates_schema(pass_original=True)
     def cursor_alone_and_in_its_sort(self, data: dict, original: Mapping, **kwargs) -> None:
@@ -218,10 +97,14 @@ class UserQuerySchema(Schema):
             raise ValidationError(f"Made for sort={made_for}, not sort={data['sort']}.", "cursor")
 
 
-class EnvelopeSchema(Schema):
-    """What every successful response carries."""
+# The query string of GET /users: paging, sorting, and the list's filters as the users domain defines them.
+UserQuerySchema = PagingSchema.from_dict({name: found.field for name, found in FILTERS.items()}, name="UserQuerySchema")
 
-    status = fields.String(required=True, validate=validate.OneOf(["success"]))
+
+class EnvelopeSchema(Schema):
+    """What every successful answer carries."""
+
+    status = fields.String(required=True, dump_default="success", validate=validate.OneOf(["success"]))
 
 
 class MessageSchema(EnvelopeSchema):
@@ -246,7 +129,7 @@ class TokenSchema(Schema):
     """A bearer token just issued: send it as `Authorization: Bearer <token>`."""
 
     token = fields.String(required=True)
-    token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
+    token_type = fields.String(required=True, dump_default="Bearer", validate=validate.OneOf(["Bearer"]))
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds the token lives."})
 
 
@@ -262,12 +145,6 @@ class UserCreatedSchema(MessageSchema):
     data = fields.Nested(UserSchema, required=True)
 
 
-class UserListSchema(Schema):
-    """The data of a list of users."""
-
-    users = fields.List(fields.Nested(UserSchema), required=True)
-
-
 class PaginationSchema(Schema):
     """Where a page lies in the whole list; a page reached by cursor has no number."""
 
@@ -277,9 +154,10 @@ class PaginationSchema(Schema):
     pages = fields.Integer(metadata={"description": "Absent when paging by cursor."})
 
 
-class UserPageSchema(UserListSchema):
+class UserPageSchema(Schema):
     """A page of users, and the pagination."""
 
+    users = fields.List(fields.Nested(UserSchema), required=True)
     pagination = fields.Nested(PaginationSchema, required=True)
 
 
@@ -293,11 +171,3 @@ class HealthSchema(MessageSchema):
     """The readiness answer: what was checked, and how it went."""
 
     data = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-
-
-class ErrorSchema(Schema):
-    """The envelope of every error; `errors` names the fields that failed validation."""
-
-    status = fields.String(required=True, validate=validate.OneOf(["fail"]))
-    message = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.Raw())

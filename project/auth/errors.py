@@ -1,5 +1,5 @@
-"""What can go wrong with signing in and with permissions, said without HTTP: project.errors turns each into
-a status code. They are requests about users that cannot be met, as the users domain's own errors are."""
+"""What can go wrong with signing in and with permissions, each with its HTTP status: requests about users that
+cannot be met, as the users domain's own errors are."""
 
 from project.users.errors import UserError
 
@@ -7,24 +7,28 @@ from project.users.errors import UserError
 class InvalidCredentials(UserError):
     """The email and password prove no user: whichever of them was wrong, the answer is the same."""
 
+    status = 401
     message = "Invalid email or password."
 
 
 class NotSignedIn(UserError):
     """No valid token came with a request that needs one (none, malformed, unknown, expired or revoked)."""
 
+    status = 401
     message = "Provide a valid auth token."
 
 
 class Forbidden(UserError):
     """The signed-in user may not do this."""
 
+    status = 403
     message = "You do not have permission to do that."
 
 
 class TooManyAttempts(UserError):
     """Too many failed sign-ins for an email or from an address, within the throttle's window."""
 
+    status = 429
     message = "Too many failed sign-in attempts. Try again later."
 
     def __init__(self, retry_after: int) -> None:
@@ -35,6 +39,7 @@ class TooManyAttempts(UserError):
 class StoreUnavailable(UserError):
     """Redis, where tokens and sign-in failures are kept, cannot be reached; `reason` says why."""
 
+    status = 503
     message = "The token store is unavailable. Try again shortly."
 
     def __init__(self, reason: str) -> None:

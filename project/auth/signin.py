@@ -1,14 +1,14 @@
-"""Signing in and out, and who a token says is asking: the user proves a password, is throttled when it
-fails too often, and gets a token that works until it expires, is revoked by signing out, or is revoked
-with all of the user's others (a new password, a deactivation, a deletion)."""
+"""Signing in and out: the user proves a password, is throttled when it fails too often, and gets a token that
+works until it expires, is revoked by signing out, or is revoked with all of the user's others (a new password,
+a deactivation, a deletion)."""
 
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Row
+from sqlalchemy import RowMapping
 
 from project.auth import tokens
-from project.auth.errors import InvalidCredentials, NotSignedIn
+from project.auth.errors import InvalidCredentials
 from project.auth.throttle import throttled
 from project.users import passwords, writes
 from project.users.errors import InvalidField
@@ -29,39 +29,30 @@ def sign_in(email: str, password: str, address: str | None) -> SignedIn:
     account = throttled(email, address, lambda: proved_account(email, password))
     if account is None:
         raise InvalidCredentials()
-    return SignedIn(tokens.issue(account.id, account.token_version), current_app.config["TOKEN_TTL"])
+    return SignedIn(tokens.issue(account["id"], account["token_version"]), current_app.config["TOKEN_TTL"])
 
 
-def proved_account(email: str, password: str) -> Row | None:
+def proved_account(email: str, password: str) -> RowMapping | None:
     """The active user with this email, if this is its password (its hash made again if the app's
     parameters changed); None otherwise, after as long a check."""
     account = read_account(email=email)
-    stored = None if account is None else account.password_hash
-    if not passwords.verify(stored, password) or not account.active:
+    stored = None if account is None else account["password_hash"]
+    if not passwords.verify(stored, password) or not account["active"]:
         return None
     if passwords.needs_rehash(stored):
-        writes.rehash_password(account.id, stored, password)
+        writes.rehash_password(account["id"], stored, password)
     return account
 
 
-def prove_current_password(account: Row, password: str | None, address: str | None) -> None:
-    """Refuse a change of the user's own password unless its current one comes with it (throttled as a
+def prove_current_password(principal: RowMapping, password: str | None, address: str | None) -> None:
+    """Refuse a change of the signed-in user's own password unless its current one comes with it (throttled as a
     sign-in is)."""
     if password is None:
         raise InvalidField("current_password", ["Missing data for required field."])
-    proved = throttled(account.email, address, lambda: passwords.verify(account.password_hash, password) or None)
-    if proved is None:
+    account = read_account(user_id=principal["id"])
+    stored = None if account is None else account["password_hash"]
+    if throttled(principal["email"], address, lambda: passwords.verify(stored, password) or None) is None:
         raise InvalidField("current_password", ["Does not match the current password."])
-
-
-def authenticate(token: str | None) -> Row:
-    """The active user a token was issued to, as it is now (its profile, `admin` included); NotSignedIn for
-    no token, or one that is malformed, unknown, expired or revoked."""
-    issued = tokens.resolve(token) if token else None
-    account = None if issued is None else read_account(user_id=issued[0])
-    if account is None or not account.active or account.token_version != issued[1]:
-        raise NotSignedIn()
-    return account
 
 
 def sign_out(token: str) -> None:

@@ -5,7 +5,7 @@ import re
 import secrets
 import time
 
-from flask import current_app, request
+from flask import current_app
 
 from project.auth.stores import digest, store
 
@@ -20,23 +20,7 @@ def issue(user_id: int, version: int) -> str:
     return token
 
 
-def resolve(token: str) -> tuple[int, int] | None:
-    """The user id and version the token was issued with; None for a token that is malformed, unknown,
-    expired or revoked."""
-    if not TOKEN.fullmatch(token):
-        return None
-    return store().find_token(digest(token), time.time())
-
-
 def revoke(token: str) -> None:
     """The token stops working (whether it worked or not)."""
     if TOKEN.fullmatch(token):
         store().remove_token(digest(token))
-
-
-def bearer_token() -> str | None:
-    """The token of the request's `Authorization: Bearer` header, if it has one."""
-    credentials = request.authorization
-    if credentials is None or credentials.type != "bearer":
-        return None
-    return credentials.token

@@ -75,11 +75,11 @@ class BaseTestCase(TestCase):
     ) -> User:
         """Store a user directly, as the service itself does; the User of the test's session, which the test may
         change and commit."""
-        return db.session.get(User, writes.add_user(username, email, password).id)
+        return db.session.get(User, writes.add_user(username, email, password)["id"])
 
     def add_admin(self, username: str = "admin", email: str = "admin@example.com") -> User:
         """Store an admin, who may change anyone."""
-        return db.session.get(User, writes.add_user(username, email, admin=True).id)
+        return db.session.get(User, writes.add_user(username, email, admin=True)["id"])
 
     def act_as(self, user: User) -> User:
         """Send a token of this user's with every request of the test's client from now on."""

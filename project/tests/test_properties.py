@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from project.api.schemas import EMAIL_PATTERN, SPACES, TEXT_PATTERN, NewUserSchema, UserPatchSchema, UserQuerySchema
+from project.api.schemas import NewUserSchema, UserPatchSchema, UserQuerySchema
 from project.tests.base import BaseTestCase
+from project.users.fields import EMAIL_PATTERN, SPACES, TEXT_PATTERN
 
 VALID_EMAIL = "valid@example.com"
 SURROGATE = re.compile(r"[\ud800-\udfff]")

@@ -1,19 +1,28 @@
-"""What can go wrong with users, said without HTTP: project.errors turns each into a status code."""
+"""What can go wrong with users, each with the HTTP status it answers with: project.errors answers the API's
+requests with it, and the pages use it too."""
 
 
 class UserError(Exception):
     """A request about users that cannot be met; its message is fit to show the client."""
 
+    status = 400
     message = "The request about users cannot be met."
     errors: dict[str, list[str]] | None = None  # the fields at fault, when there are
+    retry_after: int | None = None  # seconds after which trying again may succeed, when it may
 
     def __init__(self) -> None:
         super().__init__(self.message)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers an answer to this error carries."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class UserNotFound(UserError):
     """No user has this id."""
 
+    status = 404
     message = "User does not exist"
 
 

@@ -1,20 +1,22 @@
-"""Reads: a user by id, and pages of users, sorted and filtered, whose cost does not grow with the table: by
-page number, or by keyset (the users just after, or just before, a place in the sorted list), whose cost does
-not grow with the depth either. They run as plain SQL on a connection of the engine's pool (the read replica's,
-where one is configured: project.replica), not through the ORM session: a read builds no session and no ORM
-objects (measured with make bench-compare: GET /users/<id> served 0.63 of the requests per second through the
-session; see README, Performance)."""
+"""Reads: a user by id, the user a token names, and pages of users, sorted and filtered, whose cost does not grow
+with the table: by page number, or by keyset (the users just after, or just before, a place in the sorted list),
+whose cost does not grow with the depth either. They run as SQLAlchemy Core statements on a connection of the
+engine's pool (the read replica's, where one is configured and the request may read from it: project.replica),
+and give each user as a mapping of its profile's columns, never with its password's hash."""
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from marshmallow import fields
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bindparam, func, or_, select
 
 from project.extensions import db
 from project.replica import reading
 from project.users.errors import UserNotFound
+from project.users.fields import Email, QueryBoolean, Text
 from project.users.models import ID_RANGE, User, UserCount
 
 USERS = User.__table__
@@ -26,16 +28,52 @@ PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFF
 SORTABLE = {name: USERS.c[name] for name in SORT_FIELDS}
 # What a read shows of a user: never its password's hash, nor its tokens' version.
 PROFILE = [USERS.c[name] for name in ("id", "username", "email", "active", "created_at", "admin")]
-USER_BY_ID = select(*PROFILE).where(USERS.c.id == bindparam("user_id"))  # built once: the hottest read
-# What signing in and checking a token need besides.
+USER_BY_ID = select(*PROFILE).where(USERS.c.id == bindparam("user_id"))
+# What proving a password needs besides.
 ACCOUNT = select(*PROFILE, USERS.c.password_hash, USERS.c.token_version)
+
+
+def contains(text: str) -> ColumnElement:
+    """The users whose username (in any case) or email holds the text; instr() and lower() behave alike on MySQL and
+    SQLite (whose lower() the app makes Unicode-aware)."""
+    needle = text.lower()
+    return or_(func.instr(func.lower(USERS.c.username), needle) > 0, func.instr(USERS.c.email, needle) > 0)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter of the users list: the field its query parameter is read and documented with, the condition it adds
+    for a value, and whether the running totals (kept for each `active` value) still count the users it keeps."""
+
+    field: fields.Field
+    condition: Callable[[Any], ColumnElement]
+    counted: bool = False
+
+
+FILTERS = {
+    "username": Filter(
+        Text(metadata={"description": "Only users with exactly this username."}),
+        lambda username: USERS.c.username == username,
+    ),
+    "email": Filter(
+        Email(metadata={"description": "Only the user with this email."}), lambda email: USERS.c.email == email
+    ),
+    "active": Filter(
+        QueryBoolean(metadata={"description": "Only active (true) or inactive (false) users."}),
+        lambda active: USERS.c.active == active,
+        counted=True,
+    ),
+    "q": Filter(
+        Text(metadata={"description": "Only users whose username (any case) or email contains this text."}), contains
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Page:
     """One page of users and where it lies in the whole list."""
 
-    users: list[Row]
+    users: list[RowMapping]
     page: int
     per_page: int
     total: int
@@ -63,40 +101,47 @@ class Place:
 class Stretch:
     """The users on one side of a place (in the list's order), and whether more may lie past each end."""
 
-    users: list[Row]
+    users: list[RowMapping]
     per_page: int
     total: int
     more_before: bool
     more_after: bool
 
 
-def read_user(user_id: int) -> Row:
-    """The user with this id, on a connection of its own (to the read replica, where it may)."""
+def read_user(user_id: int) -> RowMapping:
+    """The user with this id (from the read replica, where the request may read from it)."""
     return reading(fetch_user, user_id)
 
 
-def fetch_user(connection: Connection | Session, user_id: int) -> Row:
-    """The user with this id, read on this connection or session; an id no INT key can hold is simply not
-    found."""
-    if user_id not in ID_RANGE:
-        raise UserNotFound()
-    user = connection.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+def fetch_user(connection: Connection, user_id: int) -> RowMapping:
+    """The user with this id, read on this connection; an id no INT key can hold is simply not found."""
+    user = None
+    if user_id in ID_RANGE:
+        user = connection.execute(USER_BY_ID, {"user_id": user_id}).mappings().one_or_none()
     if user is None:
         raise UserNotFound()
     return user
 
 
-def read_account(*, user_id: int | None = None, email: str | None = None) -> Row | None:
-    """The user with this id or email, with its password's hash and tokens' version; None if there is none."""
+def read_principal(user_id: int, token_version: int) -> RowMapping | None:
+    """The user a token names, if it is active and its tokens are still at this version; from the primary."""
+    statement = USER_BY_ID.where(USERS.c.active.is_(True), USERS.c.token_version == token_version)
+    with db.engine.connect() as connection:
+        return connection.execute(statement, {"user_id": user_id}).mappings().one_or_none()
+
+
+def read_account(*, user_id: int | None = None, email: str | None = None) -> RowMapping | None:
+    """The user with this id or email, with its password's hash and tokens' version, for proving a password; None if
+    there is none. From the primary."""
     column, value = (USERS.c.id, user_id) if email is None else (USERS.c.email, email)
     with db.engine.connect() as connection:
-        return connection.execute(ACCOUNT.where(column == value)).one_or_none()
+        return connection.execute(ACCOUNT.where(column == value)).mappings().one_or_none()
 
 
-def find_users(*, page: int = 1, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: str | bool | None) -> Page:
-    """A page of the users that match every filter given (see `filters`), in the order `sort` names (ties broken
-    by id)."""
-    conditions = filters(**filtered)
+def find_users(*, page: int = 1, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: Any) -> Page:
+    """A page of the users that match every filter given (see FILTERS), in the order `sort` names (ties broken by
+    id)."""
+    conditions = [FILTERS[name].condition(value) for name, value in filtered.items()]
     order = ordering(sort)
     statement = select(*PROFILE).where(*conditions).order_by(*order).limit(per_page)
     if page > 1:  # the rows to skip are skipped on an index alone: the page's ids first, then their rows
@@ -106,14 +151,12 @@ def find_users(*, page: int = 1, per_page: int = 20, sort: str = NEWEST_FIRST, *
     return Page(users=users, page=page, per_page=per_page, total=total)
 
 
-def walk_users(
-    place: Place | None, *, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: str | bool | None
-) -> Stretch:
-    """Up to `per_page` users that match every filter (see `filters`), in the order `sort` names, just past the
-    place (from the start of the list without one): a walk by keyset, which neither skips nor repeats a user
-    present all along, whatever is added or deleted meanwhile, and costs the same at any depth (the sort
-    column's index is entered at the place)."""
-    conditions = filters(**filtered)
+def walk_users(place: Place | None, *, per_page: int = 20, sort: str = NEWEST_FIRST, **filtered: Any) -> Stretch:
+    """Up to `per_page` users that match every filter (see FILTERS), in the order `sort` names, just past the place
+    (from the start of the list without one): a walk by keyset, which neither skips nor repeats a user present all
+    along, whatever is added or deleted meanwhile, and costs the same at any depth (the sort column's index is
+    entered at the place)."""
+    conditions = [FILTERS[name].condition(value) for name, value in filtered.items()]
     backwards = place is not None and place.before
     order = ordering(sort, backwards=backwards)
     ids = select(USERS.c.id).where(*conditions).order_by(*order).limit(per_page + 1)
@@ -137,8 +180,20 @@ def walk_users(
 
 
 def users_and_total(connection: Connection, statement: Select, conditions: list, filtered: dict) -> tuple[list, int]:
-    """The users a statement selects, and how many match the conditions in all."""
-    return list(connection.execute(statement)), count_matching(connection, conditions, filtered)
+    """The users a statement selects, and how many match the conditions in all: from the running totals when every
+    filter given is one they count by (no rows are counted), else by counting them."""
+    users = list(connection.execute(statement).mappings())
+    if all(FILTERS[name].counted for name in filtered):
+        return users, count_users(connection, filtered.get("active"))
+    return users, connection.execute(select(func.count()).select_from(USERS).where(*conditions)).scalar_one()
+
+
+def count_users(connection: Connection, active: bool | None = None) -> int:
+    """How many users there are (with this `active` value, if given), from the running totals alone."""
+    statement = select(func.coalesce(func.sum(COUNTS.c.users), 0))
+    if active is not None:
+        statement = statement.where(COUNTS.c.active == active)
+    return int(connection.execute(statement).scalar_one())
 
 
 def profiles(ids: Select, order: tuple) -> Select:
@@ -150,9 +205,9 @@ def profiles(ids: Select, order: tuple) -> Select:
     return select(*PROFILE).join(found, USERS.c.id == found.c.id).order_by(*order)
 
 
-def sort_key(sort: str, user: Row) -> tuple:
+def sort_key(sort: str, user: RowMapping) -> tuple:
     """The user's key in the order `sort` names: the place just after it or just before it."""
-    return tuple(getattr(user, column.name) for column in sort_columns(sort))
+    return tuple(user[column.name] for column in sort_columns(sort))
 
 
 def past(sort: str, place: Place) -> ColumnElement:
@@ -167,42 +222,6 @@ def past(sort: str, place: Place) -> ColumnElement:
     if not tie_break:
         return beyond(column, value)
     return or_(beyond(column, value), and_(column == value, beyond(tie_break[0], tie_value[0])))
-
-
-def count_matching(connection: Connection, conditions: list, filtered: dict) -> int:
-    """How many users meet the filters' conditions: from the running totals when only `active` filters (no rows
-    are counted), else by counting them."""
-    if all(filtered.get(name) is None for name in ("username", "email", "q")):
-        return count_users(connection, filtered.get("active"))
-    return connection.execute(select(func.count()).select_from(USERS).where(*conditions)).scalar_one()
-
-
-def count_users(connection: Connection, active: bool | None = None) -> int:
-    """How many users there are (with this `active` value, if given), from the running totals alone."""
-    statement = select(func.coalesce(func.sum(COUNTS.c.users), 0))
-    if active is not None:
-        statement = statement.where(COUNTS.c.active == active)
-    return int(connection.execute(statement).scalar_one())
-
-
-def filters(
-    *, username: str | None = None, email: str | None = None, active: bool | None = None, q: str | None = None
-) -> list[ColumnElement]:
-    """SQL conditions for the filters given: exact username, email and active; `q` a substring of either text."""
-    conditions = []
-    if username is not None:
-        conditions.append(USERS.c.username == username)
-    if email is not None:
-        conditions.append(USERS.c.email == email)
-    if active is not None:
-        conditions.append(USERS.c.active == active)
-    if q is not None:
-        # instr() and lower() behave alike on MySQL and SQLite (whose lower() the app makes Unicode-aware).
-        needle = q.lower()
-        conditions.append(
-            or_(func.instr(func.lower(USERS.c.username), needle) > 0, func.instr(USERS.c.email, needle) > 0)
-        )
-    return conditions
 
 
 def ordering(sort: str, *, backwards: bool = False) -> tuple:

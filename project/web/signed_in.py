@@ -5,17 +5,17 @@ the pages say so, and everything public keeps working."""
 from dataclasses import dataclass
 
 from flask import session
-from sqlalchemy import Row
+from sqlalchemy import RowMapping
 
+from project.auth.access import authenticate
 from project.auth.errors import NotSignedIn, StoreUnavailable
-from project.auth.signin import authenticate
 
 
 @dataclass(frozen=True)
 class SignedIn:
     """The signed-in user, if any, and whether signing in is unavailable right now."""
 
-    principal: Row | None = None
+    principal: RowMapping | None = None
     unavailable: bool = False
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, session, url_for
 
-from project.auth.errors import InvalidCredentials, TooManyAttempts
-from project.auth.permissions import check_may_change, may_change
+from project.auth.access import may_change
+from project.auth.errors import Forbidden, InvalidCredentials, TooManyAttempts
 from project.auth.signin import sign_in, sign_out
 from project.extensions import csrf
 from project.users import writes
@@ -34,12 +34,10 @@ def index():
     if form.validate_on_submit():
         try:
             user = writes.add_user(**form.loaded)
-        except EmailTaken as error:
-            form.add_errors({"email": [error.message]})
-        except InvalidField as error:
-            form.add_errors(error.errors)
+        except (EmailTaken, InvalidField) as error:
+            form.add_errors(error.errors or {"email": [error.message]})
         else:
-            flash(f"{user.email} was added!")
+            flash(f"{user['email']} was added!")
             return redirect(url_for(".index"), 303)
     page = find_users(page=current_page(), per_page=USERS_PER_PAGE)
     if request.method == "GET" and page.page > page.last:  # past the end (after a delete, say)
@@ -60,9 +58,10 @@ def delete_user(user_id: int):
     if principal is None:
         flash("Sign in to delete users.")
         return redirect(url_for(".sign_in_page"), 303)
-    check_may_change(principal, user_id)
+    if not may_change(principal, user_id):
+        raise Forbidden()
     user = writes.delete_user(user_id)
-    flash(f"{user.email} was deleted.")
+    flash(f"{user['email']} was deleted.")
     return redirect(url_for(".index", page=current_page()), 303)
 
 
@@ -74,12 +73,9 @@ def sign_in_page():
     if form.validate_on_submit():
         try:
             signed = sign_in(form.loaded["email"], form.loaded["password"], request.remote_addr)
-        except InvalidCredentials as error:
+        except (InvalidCredentials, TooManyAttempts) as error:
             form.form_errors.append(error.message)
-            status = 401
-        except TooManyAttempts as error:
-            form.form_errors.append(error.message)
-            status, headers = 429, {"Retry-After": str(error.retry_after)}
+            status, headers = error.status, error.headers
         else:
             session["token"] = signed.token
             flash(f"Signed in as {form.loaded['email']}.")
