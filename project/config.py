@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from argon2 import profiles
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from werkzeug.utils import import_string
@@ -165,10 +166,11 @@ class TestingConfig(BaseConfig):
     READ_URL_VARIABLE = "DATABASE_READ_TEST_URL"
     DEFAULT_DATABASE_URL = "sqlite:///users_test.db"
     REDIS_URL_VARIABLE = "REDIS_TEST_URL"
-    # Cheap hashes keep the suite fast; the tests of rehashing change these.
-    PASSWORD_TIME_COST = 1
-    PASSWORD_MEMORY_COST = 8
-    PASSWORD_PARALLELISM = 1
+    # argon2-cffi's own parameters for tests (its CHEAPEST profile) keep the suite fast; the tests of rehashing
+    # change these.
+    PASSWORD_TIME_COST = profiles.CHEAPEST.time_cost
+    PASSWORD_MEMORY_COST = profiles.CHEAPEST.memory_cost
+    PASSWORD_PARALLELISM = profiles.CHEAPEST.parallelism
 
 
 class ProductionConfig(BaseConfig):

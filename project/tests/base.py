@@ -17,7 +17,7 @@ from project.config import TestingConfig
 from project.database import drop_schema
 from project.extensions import db
 from project.tests.contract import CSRF_FIELD
-from project.users import writes
+from project.users import passwords, writes
 from project.users.models import User, UserCount
 from project.users.reads import count_users
 
@@ -73,9 +73,14 @@ class BaseTestCase(TestCase):
     def add_user(
         self, username: str = "michael", email: str = "michael@realpython.com", password: str | None = None
     ) -> User:
-        """Store a user directly, as the service itself does; the User of the test's session, which the test may
-        change and commit."""
-        return db.session.get(User, writes.add_user(username, email, password)["id"])
+        """Store a user directly, as the service itself does, with its password's hash (the password's strength is
+        judged by tests of its own); the User of the test's session, which the test may change and commit."""
+        user_id = writes.add_user(username, email)["id"]
+        if password is not None:
+            with db.engine.begin() as connection:
+                statement = update(User).where(User.id == user_id)
+                connection.execute(statement.values(password_hash=passwords.hash_password(password)))
+        return db.session.get(User, user_id)
 
     def add_admin(self, username: str = "admin", email: str = "admin@example.com") -> User:
         """Store an admin, who may change anyone."""
