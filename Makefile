@@ -6,10 +6,10 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test readme-test screenshot lint format e2e clean stack-up stack-down stack-test check-containers container-test container-up container-down swarm-up swarm-down scale-test capacity replica-test k8s-validate browser-test schemathesis test-faults bench bench-compare bench-writes profile instructions
+.PHONY: help run stack-up stack-down clean test lint format readme-test e2e browser-test stack-test schemathesis test-faults replica-test screenshot check-containers container-test container-up container-down swarm-up swarm-down scale-test k8s-validate bench bench-compare bench-writes profile instructions request-path capacity
 
-help:  ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+help:  ## list the targets, by what they are for
+	@awk -F ':.*## ' '/^##@ /{printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## /{printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(READY): requirements.txt requirements-dev.txt
 	@echo "Installing the pinned requirements into $(VENV): a minute or so, the first time only."
@@ -17,19 +17,27 @@ $(READY): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+##@ Run
+
 run: $(READY)  ## serve on 127.0.0.1:5000, or HOST= PORT= (SQLite in instance/ unless DATABASE_URL is set)
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py seed_db
 	$(BIN)/python manage.py run --debug --host $(HOST) --port $(PORT)
 
+stack-up: $(READY)  ## the production shape without Docker: nginx (STACK_PORT, 8080) -> gunicorn -> MariaDB
+	scripts/stack up
+
+stack-down:  ## stop what stack-up started, letting requests in flight finish
+	scripts/stack down
+
+clean:  ## remove the virtualenv, caches and local databases
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report cookies
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+##@ Test
+
 test: $(READY)  ## run the test suite (on SQLite, or on DATABASE_TEST_URL)
 	$(BIN)/python manage.py test
-
-readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
-	scripts/serve-fresh $(PORT) $(BIN)/python -m tests.e2e.readme http://127.0.0.1:$(PORT)
-
-screenshot: $(READY)  ## docs/index-page.png again, in headless Chromium (installs it if missing), from PORT
-	scripts/screenshot $(PORT)
 
 lint: $(READY)  ## ruff: lint and formatting
 	$(BIN)/ruff check .
@@ -40,25 +48,19 @@ format: $(READY)  ## ruff: fix what it can, then format
 	$(BIN)/ruff format .
 
 E2E_MARKERS ?= not shutdown
+
+readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
+	scripts/serve-fresh $(PORT) $(BIN)/python -m tests.e2e.readme http://127.0.0.1:$(PORT)
+
 e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL
 	$(BIN)/python -m pytest tests/e2e -m "$(E2E_MARKERS)"
-
-clean:  ## remove the virtualenv, caches and local databases
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .test-reports .artifacts schemathesis-report cookies
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-
-stack-up: $(READY)  ## the production shape without Docker: nginx (STACK_PORT, 8080) -> gunicorn -> MariaDB
-	scripts/stack up
-
-stack-down:  ## stop what stack-up started, letting requests in flight finish
-	scripts/stack down
-
-stack-test: $(READY)  ## stack-up, the end-to-end and browser tests through nginx, then a graceful stack-down
-	scripts/stack test
 
 browser-test: $(READY)  ## the browser tests in headless Chromium against BASE_URL (installs Chromium if missing)
 	scripts/browser-ready
 	$(BIN)/python -m pytest tests/e2e -m browser
+
+stack-test: $(READY)  ## stack-up, the end-to-end and browser tests through nginx, then a graceful stack-down
+	scripts/stack test
 
 schemathesis: $(READY)  ## schemathesis, every check, against the OpenAPI document of a live service on MariaDB
 	scripts/schemathesis
@@ -66,27 +68,13 @@ schemathesis: $(READY)  ## schemathesis, every check, against the OpenAPI docume
 test-faults: $(READY)  ## fault tests on a stack of their own (MariaDB stopped, workers killed, load, limits)
 	scripts/test-faults
 
-$(VENV)/.bench: requirements-bench.txt $(READY)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
-	touch $@
+replica-test: $(READY)  ## a primary and a read replica of the tests' own (two MariaDB servers, GTID), lag injected: who reads where
+	$(BIN)/python -m pytest tests/replication
 
-bench: $(VENV)/.bench  ## the benchmark: the stack side by side with baseline apps (a few minutes)
-	scripts/bench
+screenshot: $(READY)  ## docs/index-page.png again, in headless Chromium (installs it if missing), from PORT
+	scripts/screenshot $(PORT)
 
-bench-writes: $(VENV)/.bench  ## what bounds POST /users, on a MariaDB of its own: commit flushing, one connection, hashing
-	scripts/bench-writes
-
-profile: $(VENV)/.bench  ## py-spy flame graphs of the service's workers under load, a scenario each, in .artifacts/profiles
-	scripts/debian-packages wrk wrk
-	$(BIN)/python -m bench.profile
-
-instructions: $(VENV)/.bench  ## instructions a request, counted by callgrind: the service's /ping beside minimal Flask's
-	scripts/debian-packages valgrind valgrind
-	scripts/mariadb-ready users_test
-	$(BIN)/python -m bench.instructions $(PATHS)
-
-bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
-	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
+##@ Deploy
 
 check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: no Docker engine needed
 	scripts/check-containers
@@ -109,11 +97,35 @@ swarm-down:  ## remove what swarm-up started (its volumes and secrets too: VOLUM
 scale-test: $(READY)  ## swarm-up, then a rolling update, a killed instance and scaling 3 -> 5 -> 2 under load; swarm-down
 	scripts/swarm test
 
-capacity: $(READY)  ## swarm-up, requests/s with 1 instance on 1 core, then with 1, 2 and 3 instances (the README's capacity model); swarm-down
-	scripts/swarm capacity
-
-replica-test: $(READY)  ## a primary and a read replica of the tests' own (two MariaDB servers, GTID), lag injected: who reads where
-	$(BIN)/python -m pytest tests/replication
-
 k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas
 	scripts/k8s-validate
+
+##@ Measure
+
+$(VENV)/.bench: requirements-bench.txt $(READY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench  ## the benchmark: the stack side by side with baseline apps (a few minutes)
+	scripts/bench
+
+bench-compare: $(VENV)/.bench  ## the stack at BASE (origin/main, else HEAD) side by side with this tree's, or HEAD_REV's
+	BASE="$(BASE)" HEAD_REV="$(HEAD_REV)" scripts/bench-compare
+
+bench-writes: $(VENV)/.bench  ## what bounds POST /users, on a MariaDB of its own: commit flushing, one connection, hashing
+	scripts/bench-writes
+
+profile: $(VENV)/.bench  ## py-spy flame graphs of the service's workers under load, a scenario each, in .artifacts/profiles
+	scripts/debian-packages wrk wrk
+	$(BIN)/python -m bench.profile
+
+instructions: $(VENV)/.bench  ## instructions a request, counted by callgrind: the service's /ping beside minimal Flask's
+	scripts/debian-packages valgrind valgrind
+	scripts/mariadb-ready users_test
+	$(BIN)/python -m bench.instructions $(PATHS)
+
+request-path: $(READY)  ## the functions and files of ours one request enters (GET, POST and PATCH of a user)
+	$(BIN)/python -m bench.request_path $(if $(VERBOSE),-v)
+
+capacity: $(READY)  ## swarm-up, requests/s with 1 instance on 1 core, then with 1, 2 and 3 instances (docs/scaling.md's capacity model); swarm-down
+	scripts/swarm capacity
