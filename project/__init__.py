@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import commands, replica
-from project.answers import JsonProvider, register_headers
+from project.answers import JsonProvider, api_paths, register_headers
 from project.api import api
 from project.api import auth as api_auth
 from project.api import views as api_views
@@ -19,6 +19,7 @@ from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
 from project.users.models import User
 from project.web import views as web_views
+from project.web.sessions import PageSessionInterface
 
 DEFAULT_SETTINGS = "project.config.DevelopmentConfig"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -65,11 +66,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """The JSON API (documented) and the web pages (whose blueprint checks CSRF tokens)."""
+    """The JSON API (documented) and the web pages (whose blueprint checks CSRF tokens, with sessions of their
+    own)."""
     app.url_map.converters["user_id"] = UserIdConverter
     for blueprint in (api_views.blp, api_auth.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(web_views.blp)
+    app.session_interface = PageSessionInterface(api_paths(app.url_map))
 
 
 def register_commands(app: Flask) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import Map
 
 API_BLUEPRINTS = {"users", "auth", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -50,11 +51,19 @@ def is_api() -> bool:
     matched (an id that is not a number, a method not allowed), under a path one of their routes begins with."""
     if request.url_rule is not None:
         return request.blueprint in API_BLUEPRINTS
-    first = request.path.split("/")[1]
-    return any(
-        rule.rule.split("/")[1] == first and rule.endpoint.partition(".")[0] in API_BLUEPRINTS
-        for rule in current_app.url_map.iter_rules()
+    return first_segment(request.path) in api_paths(current_app.url_map)
+
+
+def api_paths(url_map: Map) -> frozenset[str]:
+    """The first path segments of the API blueprints' routes: "users", "ping", "auth", ..."""
+    return frozenset(
+        first_segment(rule.rule) for rule in url_map.iter_rules() if rule.endpoint.partition(".")[0] in API_BLUEPRINTS
     )
+
+
+def first_segment(path: str) -> str:
+    """A path's first segment: "users" of /users/1."""
+    return path.split("/")[1]
 
 
 def no_content() -> Response:
@@ -89,6 +98,6 @@ def request_id() -> str:
     plausible, else a new one."""
     environ = request.environ
     if (settled := environ.get(REQUEST_ID_KEY)) is None:
-        given = request.headers.get("X-Request-ID", "")
+        given = environ.get("HTTP_X_REQUEST_ID", "")  # the header, as WSGI names it
         settled = environ[REQUEST_ID_KEY] = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     return settled

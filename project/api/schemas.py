@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.api.cursors import CursorField
-from project.users.fields import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
+from project.users.models import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
 from project.users.reads import FILTERS, NEWEST_FIRST, PAGE_MAX, SORT_KEYS
 
 

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from project.api.schemas import NewUserSchema, UserPatchSchema, UserQuerySchema
 from project.tests.base import BaseTestCase
-from project.users.fields import EMAIL_PATTERN, SPACES, TEXT_PATTERN
+from project.users.models import EMAIL_PATTERN, SPACES, TEXT_PATTERN
 
 VALID_EMAIL = "valid@example.com"
 SURROGATE = re.compile(r"[\ud800-\udfff]")

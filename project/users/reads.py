@@ -16,8 +16,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, bind
 from project.extensions import db
 from project.replica import reading
 from project.users.errors import UserNotFound
-from project.users.fields import Email, QueryBoolean, Text
-from project.users.models import ID_RANGE, User, UserCount
+from project.users.models import ID_RANGE, Email, QueryBoolean, Text, User, UserCount
 
 USERS = User.__table__
 COUNTS = UserCount.__table__
