@@ -49,7 +49,7 @@ format: $(READY)  ## ruff: fix what it can, then format
 
 E2E_MARKERS ?= not shutdown
 
-readme-test: $(READY)  ## the README's curl blocks, twice, against `make run` on a fresh SQLite database (on PORT)
+readme-test: $(READY)  ## the curl blocks of the README and docs/api.md, twice, against `make run` on a fresh SQLite database (on PORT)
 	scripts/serve-fresh $(PORT) $(BIN)/python -m tests.e2e.readme http://127.0.0.1:$(PORT)
 
 e2e: $(READY)  ## the end-to-end tests against a running service at BASE_URL

@@ -1,6 +1,6 @@
 """`make capacity`: what the service serves here, on the swarm stack scripts/swarm deployed (nginx -> 1, 2, 3
 instances -> MySQL): requests per second with one instance held to one CPU core, then with 1, 2 and 3
-instances free to use both; and the MySQL connections the instances hold. The README's capacity model quotes
+instances free to use both; and the MySQL connections the instances hold. docs/scaling.md's capacity model quotes
 a run. Writes .artifacts/capacity/results.json."""
 
 import json
