@@ -157,7 +157,7 @@ class PaginationSchema(Schema):
 class UserPageSchema(Schema):
     """A page of users, and the pagination."""
 
-    users = fields.List(fields.Nested(UserSchema), required=True)
+    users = fields.Nested(UserSchema, many=True, required=True)
     pagination = fields.Nested(PaginationSchema, required=True)
 
 

@@ -16,6 +16,8 @@ from project.users.errors import EmailTaken, InvalidField, UserNotFound
 from project.users.models import UserCount, utcnow
 from project.users.reads import USERS, fetch_user, read_account
 
+ADD_USER = insert(USERS)  # its values bound as it runs
+
 
 def add_user(username: str, email: str, password: str | None = None, admin: bool = False) -> dict:
     """Add a user, who can sign in if given a password, and answer it as a read would show it; the unique index,
@@ -23,14 +25,14 @@ def add_user(username: str, email: str, password: str | None = None, admin: bool
     password_hash = None if password is None else checked_hash(password, [username, email])
     user = {"username": username, "email": email, "active": True, "created_at": utcnow(), "admin": admin}
     with email_taken_on_duplicate(), db.engine.begin() as connection:
-        (user_id,) = connection.execute(insert(USERS), {**user, "password_hash": password_hash}).inserted_primary_key
+        (user_id,) = connection.execute(ADD_USER, {**user, "password_hash": password_hash}).inserted_primary_key
     return {"id": user_id, **user}
 
 
 def add_users(rows: list[dict]) -> None:
     """Add many users in one multi-row insert (rows as `insert(User)` takes them)."""
     with db.engine.begin() as connection:
-        connection.execute(insert(USERS), rows)
+        connection.execute(ADD_USER, rows)
 
 
 def change_user(user_id: int, fields: dict) -> RowMapping:
