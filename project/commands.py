@@ -54,10 +54,11 @@ def migrate(timeout: float) -> None:
 @click.option("--count", default=0, type=click.IntRange(min=0), help="Also add this many generated users.")
 def seed_db(count: int) -> None:
     """Add the two seed users unless they exist, and COUNT generated users in bulk."""
-    existing = set(db.session.scalars(select(User.email).where(User.email.in_(SEED_USERS))))
-    missing = [User(username=name, email=email) for email, name in SEED_USERS.items() if email not in existing]
-    db.session.add_all(missing)
-    db.session.commit()
+    with db.engine.connect() as connection:
+        existing = set(connection.scalars(select(User.email).where(User.email.in_(SEED_USERS))))
+    missing = [{"username": name, "email": email} for email, name in SEED_USERS.items() if email not in existing]
+    if missing:
+        writes.add_users(missing)
     click.echo(f"Seed users: {len(missing)} added, {len(existing)} already there.")
     if count:
         add_generated_users(count)
