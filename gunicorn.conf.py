@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from gunicorn.glogging import Logger
 
-from project.config import database_connections, worker_threads
+from project.config import database_connections, trusted_proxies, worker_threads
 
 
 def cpus() -> int:
@@ -28,6 +28,8 @@ keepalive = 75  # longer than nginx's upstream keepalive_timeout (60 s), so ngin
 # gunicorn's largest: whatever request line nginx passes (its 8k header buffers) reaches the app, and a
 # longer one gets nginx's 414 in the envelope, never gunicorn's own page.
 limit_request_line = 8190
+# X-Forwarded-Proto is believed from nginx alone: the same proxies the app believes (TRUSTED_PROXIES).
+forwarded_allow_ips = ",".join(trusted_proxies())
 accesslog = "-"
 errorlog = "-"
 pidfile = os.environ.get("GUNICORN_PIDFILE")  # `make stack-up` signals gunicorn through it

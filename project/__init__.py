@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import commands, replica
 from project.answers import JsonProvider, api_paths, register_headers
@@ -17,6 +16,7 @@ from project.config import config_class
 from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
+from project.proxies import ForwardedFromProxies
 from project.users.models import User
 from project.web import views as web_views
 from project.web.sessions import PageSessionInterface
@@ -47,11 +47,11 @@ def load_config(app: Flask, settings: str | type) -> None:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Take the client's address, scheme and host (with its port) from the X-Forwarded-* headers of the
-    trusted proxies; nginx sends no X-Forwarded-Port, so one is not believed."""
-    hops = app.config["TRUSTED_PROXY_HOPS"]
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    """Take the client's address, scheme and host (with its port) from the X-Forwarded-* headers of requests
+    that come from a trusted proxy (TRUSTED_PROXIES), TRUSTED_PROXY_HOPS deep."""
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ForwardedFromProxies(app.wsgi_app, proxies, hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Configuration classes, chosen by APP_SETTINGS; every value that varies comes from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,19 @@ def host_names(value: str) -> list[str]:
     return [*names, *(name for name in LOOPBACK_NAMES if name not in names)]
 
 
+def trusted_proxies() -> list[str]:
+    """The proxies' addresses or networks (TRUSTED_PROXIES, separated by commas) whose X-Forwarded-* headers are
+    believed, by the app and by gunicorn alike; loopback's by default (nginx on the same machine)."""
+    value = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
+    proxies = [proxy.strip() for proxy in value.split(",") if proxy.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)  # strict, as gunicorn's forwarded_allow_ips: 10.0.0.1/24 is a mistake
+        except ValueError as error:
+            raise ConfigError(f"TRUSTED_PROXIES: {error}") from None
+    return proxies
+
+
 def database_url(variable: str, url: str) -> URL:
     """The URL in `variable`, parsed, when it names a database the service has a driver for."""
     try:
@@ -111,7 +125,7 @@ class BaseConfig:
     READ_YOUR_WRITES_SECONDS = 5.0  # a client that wrote reads from the primary for this long
     REPLICA_RETRY_SECONDS = 10.0  # a replica that failed is left alone for this long, reads going to the primary
     REDIS_URL_VARIABLE = "REDIS_URL"  # where tokens and sign-in failures are kept; unset: in the database
-    TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front
+    TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front (TRUSTED_PROXIES)
     SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
     WTF_CSRF_CHECK_DEFAULT = False  # the pages' blueprint checks CSRF tokens (project.web.views), the API never
     TOKEN_TTL = 3600  # seconds a bearer token lives
@@ -152,6 +166,7 @@ class BaseConfig:
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
         # up in the absolute URLs of Link headers.
         self.TRUSTED_HOSTS = host_names(os.environ.get("TRUSTED_HOSTS", ""))
+        self.TRUSTED_PROXIES = [ipaddress.ip_network(proxy) for proxy in trusted_proxies()]
 
 
 class DevelopmentConfig(BaseConfig):

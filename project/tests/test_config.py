@@ -8,11 +8,11 @@ from unittest import mock
 
 from flask import request
 from sqlalchemy.engine import make_url
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import config, create_app
 from project.config import ConfigError, DevelopmentConfig, ProductionConfig
 from project.extensions import db
+from project.proxies import ForwardedFromProxies
 
 MYSQL_URL = "mysql+pymysql://users:secret@db:3306/users_prod?charset=utf8mb4"
 SERVICE_VARIABLES = (
@@ -189,8 +189,9 @@ class TestProductionConfig(unittest.TestCase):
             app = create_app(ProductionConfig)
         self.assertFalse(app.debug)
 
-    def test_trusts_exactly_one_proxy(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, TRUSTED_HOSTS="users.example.com"):
+    def seen(self, peer: str, **settings: str) -> str:
+        """What a production app makes of forwarded headers sent from the address peer."""
+        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, TRUSTED_HOSTS="users.example.com", **settings):
             app = create_app(ProductionConfig)
         app.add_url_rule("/seen", view_func=lambda: f"{request.remote_addr} {request.scheme} {request.host}")
         forwarded = {
@@ -199,12 +200,35 @@ class TestProductionConfig(unittest.TestCase):
             "X-Forwarded-Host": "users.example.com:8443",
             "X-Forwarded-Port": "1",  # nginx sends none: a client's own is not believed
         }
-        response = app.test_client().get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.2"})
-        self.assertEqual(response.get_data(as_text=True), "198.51.100.7 https users.example.com:8443")
+        response = app.test_client().get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": peer})
+        return response.get_data(as_text=True)
+
+    def test_trusts_exactly_one_proxy(self):
+        self.assertEqual(self.seen("127.0.0.1"), "198.51.100.7 https users.example.com:8443")
+        self.assertEqual(self.seen("::1"), "198.51.100.7 https users.example.com:8443")
+
+    def test_trusts_the_proxies_networks(self):
+        self.assertEqual(
+            self.seen("10.0.0.2", TRUSTED_PROXIES="10.0.0.0/24"), "198.51.100.7 https users.example.com:8443"
+        )
+
+    def test_believes_no_one_else_forwarded_headers(self):
+        self.assertEqual(self.seen("10.0.1.2", TRUSTED_PROXIES="10.0.0.0/24, 10.0.2.7"), "10.0.1.2 http localhost")
+        self.assertEqual(self.seen("127.0.0.1", TRUSTED_PROXIES=""), "127.0.0.1 http localhost")
+
+    def test_a_proxy_that_is_not_an_address_is_refused(self):
+        for value, reason in (
+            ("nginx", "'nginx' does not appear to be an IPv4 or IPv6 network"),
+            ("10.0.0.1/24", "10.0.0.1/24 has host bits set"),
+        ):
+            with self.subTest(value=value), environment(TRUSTED_PROXIES=value):
+                with self.assertRaises(ConfigError) as raised:
+                    create_app(config.TestingConfig)
+                self.assertEqual(str(raised.exception), f"TRUSTED_PROXIES: {reason}")
 
     def test_development_trusts_no_proxy(self):
         with environment():
-            self.assertNotIsInstance(create_app().wsgi_app, ProxyFix)
+            self.assertNotIsInstance(create_app().wsgi_app, ForwardedFromProxies)
 
 
 class TestTrustedHosts(unittest.TestCase):
