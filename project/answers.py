@@ -11,8 +11,9 @@ from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import Map
 
+from project.users.models import LONE_SURROGATE
+
 API_BLUEPRINTS = {"users", "auth", "api-docs"}  # the JSON API, and flask-smorest's /openapi.json
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # the same rule as nginx's
 REQUEST_ID_KEY = "users_service.request_id"  # where a request's WSGI environ keeps its id
 

@@ -277,3 +277,41 @@ class TestHeaders(BaseTestCase):
         for headers in cases:
             with self.subTest(headers=str(headers)[:40]):
                 self.assertJson(self.client.get("/users", headers=headers), 200, listed)
+
+
+class TestLoneSurrogates(BaseTestCase):
+    """A lone surrogate (a JSON \\ud800 escape) in any string field of any body is refused as text that is not
+    Unicode, under that field's name: never hashed, stored or compared, never a 5xx."""
+
+    def test_in_every_string_field_of_every_body(self):
+        user = self.act_as(self.add_user(password="first password"))
+        cases = [
+            ("post", "/users", {**VALID, "password": "abc\ud800def"}, "password"),
+            ("post", "/users", {**VALID, "email": "a\udfff@example.com"}, "email"),
+            ("post", "/auth/login", {"email": user.email, "password": "abc\ud800def"}, "password"),
+            ("post", "/auth/login", {"email": "\ud800@example.com", "password": "x"}, "email"),
+            ("put", f"/users/{user.id}", {"username": "x\ud800", "email": user.email}, "username"),
+            (
+                "patch",
+                f"/users/{user.id}",
+                {"password": "second password", "current_password": "\udbff"},
+                "current_password",
+            ),
+        ]
+        for method, path, body, field in cases:
+            with self.subTest(method=method, path=path, field=field):
+                response = getattr(self.client, method)(path, json=body)
+                self.assertJson(response, 400, invalid({field: [NOT_UNICODE]}))
+
+    def test_every_field_at_fault_is_named(self):
+        body = {"username": "\ud800", "email": "michael@realpython.com", "password": "\ud800" * 9}
+        self.assertJson(
+            self.client.post("/users", json=body), 400, invalid({"username": [NOT_UNICODE], "password": [NOT_UNICODE]})
+        )
+        self.assertEqual(self.user_count(), 0)
+
+    def test_an_over_long_current_password_is_refused_before_it_is_checked(self):
+        user = self.act_as(self.add_user(password="first password"))
+        body = {"password": "second password", "current_password": "x" * 257}
+        response = self.client.patch(f"/users/{user.id}", json=body)
+        self.assertJson(response, 400, invalid({"current_password": ["Longer than maximum length 256."]}))

@@ -4,6 +4,7 @@ list's filters all validate with these."""
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import ValidationError, fields, validate
@@ -124,14 +125,23 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON \ud800 escape, which no
 NOT_UNICODE = "Must be valid Unicode text."
 
 
-def whole_characters(value: str) -> None:
-    """Refuse lone UTF-16 surrogates."""
-    if LONE_SURROGATE.search(value):
-        raise ValidationError(NOT_UNICODE)
+def holds_lone_surrogate(value: Any) -> bool:
+    """Whether a value loaded from JSON holds a lone UTF-16 surrogate in any string (or key) at any depth."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.items())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
 
 
 class Text(fields.String):
-    """A string of 1 to 128 characters and no control characters or lone surrogates, as sent, then trimmed of its
+    """A string of 1 to 128 characters and no control characters, as sent, then trimmed of its
     spaces (something else must be left: spaces alone are blank). The OpenAPI document describes the string as
     sent."""
 
@@ -149,8 +159,6 @@ class Text(fields.String):
         trimmed = text.strip(SPACES)
         if text and not trimmed:  # an empty string is too short, as TEXT_LENGTH says
             raise ValidationError("Must not be blank.")
-        if LONE_SURROGATE.search(trimmed):
-            raise ValidationError(NOT_UNICODE)
         return trimmed
 
 
@@ -179,9 +187,7 @@ class Password(fields.String):
     """A password of 8 to 256 characters, taken exactly as sent (spaces too); it is never shown."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(
-            load_only=True, validate=[PASSWORD_LENGTH, whole_characters], metadata={"format": "password"}, **kwargs
-        )
+        super().__init__(load_only=True, validate=PASSWORD_LENGTH, metadata={"format": "password"}, **kwargs)
 
 
 class StrictBoolean(fields.Boolean):
