@@ -82,13 +82,13 @@ check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: 
 container-test: $(READY)  ## every image built and both compose files run for real (installs Docker if missing)
 	scripts/container-test
 
-container-up: $(READY)  ## the production compose stack on http://127.0.0.1:8080 (HTTP_PORT), to try it
+container-up: $(READY)  ## the production compose stack on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080 redirects), to try it
 	scripts/containers up
 
 container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)
 	VOLUMES="$(VOLUMES)" scripts/containers down
 
-swarm-up: $(READY)  ## the stack on a one-node Docker Swarm: 3 instances behind nginx on http://127.0.0.1:8080 (HTTP_PORT)
+swarm-up: $(READY)  ## the stack on a one-node Docker Swarm: 3 instances behind nginx on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080)
 	scripts/swarm up
 
 swarm-down:  ## remove what swarm-up started (its volumes and secrets too: VOLUMES=keep keeps them)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# As the official image does before it starts nginx: each /etc/nginx/templates/NAME.template becomes
+# As the official image does before it starts nginx: each executable /docker-entrypoint.d/*.sh is run, and
+# each executable *.envsh sourced, in version order; then each /etc/nginx/templates/NAME.template becomes
 # /etc/nginx/conf.d/NAME, with the environment's variables (those set, and no others) substituted.
 # Debian's nginx (1.22) takes no `resolve` parameter in an upstream's server (nginx 1.27.3 and later do:
 # the name is looked up again while nginx runs). Where UPSTREAM_SERVER asks for it, the parameter is left
@@ -29,6 +30,14 @@ if [ "${1:-}" = nginx ]; then
       follow "$upstream" &
       ;;
   esac
+  for script in $(find /docker-entrypoint.d/ -follow -type f -print | sort -V); do
+    [ -x "$script" ] || { echo "$0: ignoring $script, not executable"; continue; }
+    case "$script" in
+      *.envsh) echo "$0: sourcing $script"; . "$script" ;;
+      *.sh) echo "$0: launching $script"; "$script" ;;
+      *) echo "$0: ignoring $script" ;;
+    esac
+  done
   variables=$(env | cut -d= -f1 | sed 's/.*/${&}/' | tr '\n' ' ')
   for template in /etc/nginx/templates/*.template; do
     [ -f "$template" ] || continue

@@ -17,7 +17,9 @@ from tests.e2e.live import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refuse to build without buildx
-PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's; the next ones for single containers
+PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's HTTPS; the next ones for single containers
+HTTP_PORT = PORT + 3  # nginx's plain HTTP, which sends clients to HTTPS
+EDGE_SUBNET = "10.89.44.0/24"  # not the compose file's default, which `make container-up` may be using
 STAND_INS = os.environ.get("MYSQL_IMAGE", "").startswith("users-stand-in/")  # scripts/base-images sets it
 
 
@@ -87,18 +89,29 @@ def wait_for(url: str, timeout: float = 60) -> None:
     wait_until(lambda: answers(url), timeout, what=f"{url} answering")
 
 
+def certificate(compose: Compose, path: Path) -> Path:
+    """The certificate nginx serves, as a file clients can check it by."""
+    path.write_text(compose.exec("nginx", "cat", "/etc/nginx/tls/certificate.pem").stdout)
+    return path
+
+
 @pytest.fixture(scope="session")
 def prod(tmp_path_factory) -> Iterator[Compose]:
-    """The production stack (docker-compose-prod.yml) on PORT, up and healthy; its writes limited loosely
-    enough for the end-to-end suite, as `make stack-test` does."""
+    """The production stack (docker-compose-prod.yml), HTTPS on PORT and plain HTTP on HTTP_PORT, up and
+    healthy; its writes limited loosely enough for the end-to-end suite, as `make stack-test` does. While it
+    runs, requests check its self-signed certificate by the file (REQUESTS_CA_BUNDLE), never by nothing."""
     env_file = settings(
-        tmp_path_factory, "prod", HTTP_PORT=str(PORT), WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500"
-    )
+        tmp_path_factory, "prod", HTTPS_PORT=str(PORT), HTTP_PORT=str(HTTP_PORT), EDGE_SUBNET=EDGE_SUBNET,
+        WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500",
+    )  # fmt: skip
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
     compose.since = str(time.time())
     try:
         compose("up", "-d", "--build", "--wait", timeout=1200)
-        yield compose
+        compose.certificate = certificate(compose, env_file.parent / "certificate.pem")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("REQUESTS_CA_BUNDLE", str(compose.certificate))
+            yield compose
     finally:
         compose("down", "--volumes", "--remove-orphans", check=False)
 

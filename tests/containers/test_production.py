@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.containers.conftest import PORT, ROOT, STAND_INS, docker, wait_for
+from tests.containers.conftest import PORT, ROOT, STAND_INS, certificate, docker, wait_for
 from tests.e2e.live import wait_until
 
-BASE_URL = f"http://127.0.0.1:{PORT}"
+BASE_URL = f"https://127.0.0.1:{PORT}"
 
 
 def events(compose, *kinds: str) -> list[dict]:
@@ -58,7 +58,8 @@ def test_the_end_to_end_and_browser_suites_pass_through_nginx(prod):
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/e2e", "-m", "not shutdown", "-p", "no:cacheprovider",
          "--deselect", "tests/e2e/test_proxy.py::test_upstream_connections_are_kept_alive"],
-        cwd=ROOT, env={**os.environ, "BASE_URL": BASE_URL}, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, env={**os.environ, "BASE_URL": BASE_URL, "E2E_TLS_CERTIFICATE": str(prod.certificate)},
+        capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     print(suite.stdout[-3000:])
     assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-2000:]
@@ -185,6 +186,7 @@ def test_nginx_spreads_requests_over_three_instances(prod):
 
 
 def test_data_outlives_down_and_up_and_down_volumes_removes_it(prod):
+    """The users and nginx's self-signed certificate (requests check it by its file) are kept in volumes."""
     email = f"kept-{uuid.uuid4().hex[:8]}@example.com"
     user = requests.post(f"{BASE_URL}/users", json={"username": "kept", "email": email}, timeout=10).json()["data"]
     prod("down")
@@ -194,4 +196,6 @@ def test_data_outlives_down_and_up_and_down_volumes_removes_it(prod):
     volumes = docker("volume", "ls", "--quiet", "--filter", f"label=com.docker.compose.project={prod.project}")
     assert volumes.stdout.split() == []
     prod("up", "-d", "--wait")
+    old = prod.certificate.read_text()
+    assert certificate(prod, prod.certificate).read_text() != old  # a new one, made on this first start
     assert requests.get(f"{BASE_URL}/users?email={email}", timeout=10).json()["data"]["users"] == []

@@ -1,4 +1,6 @@
-"""The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, and its database (E2E_ADMIN_DATABASE_URL)."""
+"""The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, and its database (E2E_ADMIN_DATABASE_URL).
+Over HTTPS with a self-signed certificate, REQUESTS_CA_BUNDLE and E2E_TLS_CERTIFICATE name its file: requests
+and the browser check the certificate by it."""
 
 import os
 import uuid
@@ -38,7 +40,8 @@ def admin_connection():
 @pytest.fixture
 def http(base_url: str):
     """A requests session whose paths are relative to BASE_URL. Like a browser on this machine's loopback (a
-    secure context), it sends Secure cookies (the production config's) back over plain HTTP."""
+    secure context), it sends Secure cookies (the production config's) back over plain HTTP; like a browser
+    on the pages, it names the page a request came from (over HTTPS, Flask-WTF checks it is this site)."""
 
     class Session(requests.Session):
         def request(self, method, url, *args, **kwargs):
@@ -50,6 +53,7 @@ def http(base_url: str):
             return response
 
     with Session() as session:
+        session.headers["Referer"] = f"{base_url}/"
         yield session
 
 

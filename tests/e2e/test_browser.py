@@ -1,11 +1,16 @@
 """The index page and the docs page in a real, headless Chromium (Debian's chromium and chromium-driver).
 Screenshots of every page visited land in .artifacts/screenshots/."""
 
+import base64
+import hashlib
+import os
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -32,11 +37,22 @@ CHROMIUM_FLAGS = (
 )
 
 
+def trusted_key_flags() -> list[str]:
+    """Chromium's flag that trusts the certificate E2E_TLS_CERTIFICATE names (a self-signed one) by its public
+    key's SHA-256 digest, as requests trusts it by the file: no certificate error is ignored but its."""
+    path = os.environ.get("E2E_TLS_CERTIFICATE")
+    if not path:
+        return []
+    key = x509.load_pem_x509_certificate(Path(path).read_bytes()).public_key()
+    digest = hashlib.sha256(key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).digest()
+    return [f"--ignore-certificate-errors-spki-list={base64.b64encode(digest).decode()}"]
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
+    for flag in (*CHROMIUM_FLAGS, *trusted_key_flags()):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -71,9 +71,10 @@ def test_upstream_connections_are_kept_alive(base_url):
     assert idle.stdout.count("\n") >= 1
 
 
-def test_links_keep_the_host_and_port_the_client_used(http):
+def test_links_keep_the_scheme_host_and_port_the_client_used(http, base_url):
     response = http.get("/users?per_page=1", headers={"Host": "localhost:9999", "X-Forwarded-Port": "1"})
-    assert response.headers["Link"].startswith("<http://localhost:9999/users?")
+    scheme = base_url.split(":", 1)[0]  # https through nginx's TLS: the service believes nginx's X-Forwarded-Proto
+    assert response.headers["Link"].startswith(f"<{scheme}://localhost:9999/users?")
 
 
 def test_only_trusted_host_names_are_served(http):

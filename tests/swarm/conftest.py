@@ -17,7 +17,7 @@ from tests.e2e.live import wait_until
 DOCKER = "/usr/bin/docker"  # Debian's client, as scripts/swarm uses
 STACK = os.environ.get("SWARM_STACK", "users")
 SERVICE = f"{STACK}_users-service"
-BASE_URL = f"http://127.0.0.1:{os.environ.get('HTTP_PORT', '8080')}"
+BASE_URL = f"https://127.0.0.1:{os.environ.get('HTTPS_PORT', '8443')}"  # REQUESTS_CA_BUNDLE: its certificate
 
 
 def docker(*args: str, timeout: float = 600) -> str:
