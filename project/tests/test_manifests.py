@@ -1,6 +1,7 @@
 """deploy/k8s: what the Deployment promises its operators (scripts/k8s-validate checks them against the
 Kubernetes API's schemas)."""
 
+import ipaddress
 import runpy
 import unittest
 from pathlib import Path
@@ -65,3 +66,17 @@ class TestDeployment(unittest.TestCase):
         [config] = resources("configmap.yaml")
         [hpa] = resources("hpa.yaml")
         self.assertLessEqual(hpa["spec"]["maxReplicas"] * int(config["data"]["DATABASE_MAX_CONNECTIONS"]), 151 - 10)
+
+
+class TestTheEdge(unittest.TestCase):
+    def test_only_the_ingress_controller_reaches_the_port_and_its_forwarded_headers_are_believed(self):
+        [policy], [deployment], [configmap] = (
+            resources(name) for name in ("networkpolicy.yaml", "deployment.yaml", "configmap.yaml")
+        )
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        self.assertEqual(policy["spec"]["podSelector"]["matchLabels"].items() - labels.items(), set())
+        [rule] = policy["spec"]["ingress"]
+        self.assertEqual(rule["ports"], [{"port": 5000, "protocol": "TCP"}])
+        [source] = rule["from"]
+        self.assertEqual(source["podSelector"]["matchLabels"]["app.kubernetes.io/component"], "controller")
+        self.assertEqual(str(ipaddress.ip_network(configmap["data"]["TRUSTED_PROXIES"])), "10.244.0.0/16")
