@@ -5,7 +5,6 @@ list's filters all validate with these."""
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Any
 
 from confusable_homoglyphs import categories, confusables
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -129,22 +128,6 @@ PASSWORD_MAX_LENGTH = 256
 PASSWORD_LENGTH = validate.Length(min=8, max=PASSWORD_MAX_LENGTH)
 CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON \ud800 escape, which no database can store
-NOT_UNICODE = "Must be valid Unicode text."
-
-
-def holds_lone_surrogate(value: Any) -> bool:
-    """Whether a value loaded from JSON holds a lone UTF-16 surrogate in any string (or key) at any depth."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if LONE_SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.items())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return False
 
 
 class Text(fields.String):
