@@ -134,6 +134,9 @@ class BaseConfig:
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536  # KiB
     PASSWORD_PARALLELISM = 4
+    # Argon2id hashes or checks one process runs at once (each takes PASSWORD_MEMORY_COST and, with its lanes,
+    # the CPUs); past them, sign-up and sign-in answer 503 with Retry-After at once.
+    PASSWORD_HASHING_SLOTS = 1
     # Failed sign-ins counted in a sliding window, for one email and for one client address; past the
     # limit, sign-in answers 429 until the oldest failures leave the window.
     SIGN_IN_WINDOW = 15 * 60
@@ -163,6 +166,7 @@ class BaseConfig:
         )
         self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
+        self.PASSWORD_HASHING_SLOTS = int(os.environ.get("PASSWORD_HASHING_SLOTS") or self.PASSWORD_HASHING_SLOTS)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
         # up in the absolute URLs of Link headers.
         self.TRUSTED_HOSTS = host_names(os.environ.get("TRUSTED_HOSTS", ""))
@@ -186,6 +190,7 @@ class TestingConfig(BaseConfig):
     PASSWORD_TIME_COST = profiles.CHEAPEST.time_cost
     PASSWORD_MEMORY_COST = profiles.CHEAPEST.memory_cost
     PASSWORD_PARALLELISM = profiles.CHEAPEST.parallelism
+    PASSWORD_HASHING_SLOTS = 32  # the tests of concurrency sign in from many threads at once; test_passwords sets 1
 
 
 class ProductionConfig(BaseConfig):
