@@ -1,8 +1,12 @@
 """The index page: the list, the form, its errors, CSRF and escaping."""
 
+from flask import Flask
+
+from project import config, create_app
 from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.users.models import User
+from project.web.sessions import HTTPS_NEEDED
 
 
 class TestIndexPage(BaseTestCase):
@@ -233,3 +237,42 @@ class TestDocsPage(BaseTestCase):
                 self.assertEqual(
                     self.client.get(f"/docs/assets/{name}", headers={"Accept": "text/html"}).status_code, 404
                 )
+
+
+class SecureCookies(config.TestingConfig):
+    """Production's Secure session cookie, served for a public host name too."""
+
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TRUSTED_HOSTS = [*self.TRUSTED_HOSTS, "users.example.com"]
+
+
+class TestPagesNeedHttps(BaseTestCase):
+    """Where the browser cannot send the Secure session cookie back (plain HTTP to a host that is not local), the
+    pages say that they need HTTPS, and a form post says so instead of a CSRF error."""
+
+    def create_app(self) -> Flask:
+        return create_app(SecureCookies)
+
+    def test_over_plain_http_the_page_says_it_needs_https(self):
+        page = self.client.get("/", base_url="http://users.example.com")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(HTTPS_NEEDED, page.get_data(as_text=True))
+        for path in ("/", "/sign-in"):
+            with self.subTest(path=path):
+                posted = self.client.post(path, base_url="http://users.example.com", data={"email": "a@example.com"})
+                self.assertEqual(posted.status_code, 400)
+                text = posted.get_data(as_text=True)
+                self.assertEqual(text.count(HTTPS_NEEDED), 1)
+                self.assertNotIn("CSRF", text)
+        self.assertEqual(self.user_count(), 0)
+
+    def test_over_https_or_on_a_local_host_nothing_is_said(self):
+        for base_url in ("https://users.example.com", "http://localhost", "http://127.0.0.1:8080"):
+            with self.subTest(base_url=base_url):
+                self.assertNotIn(HTTPS_NEEDED, self.client.get("/", base_url=base_url).get_data(as_text=True))
+                posted = self.client.post("/", base_url=base_url, data={"email": "a@example.com"})
+                self.assertEqual(posted.status_code, 400)
+                self.assertIn("The CSRF token is missing.", posted.get_data(as_text=True))

@@ -14,9 +14,26 @@ from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users
 from project.web.forms import SignInForm, UserForm
+from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
 from project.web.signed_in import signed_in
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+
+@blp.before_request
+def refuse_posts_without_https():
+    """A form posted over plain HTTP where the session cookie cannot come back is told why it cannot work, rather
+    than that its CSRF session token is missing."""
+    if request.method == "POST" and cookie_cannot_return():
+        abort(400, HTTPS_NEEDED)
+
+
+@blp.context_processor
+def https_notice() -> dict:
+    """The pages say the same at the top, before a form is tried."""
+    return {"https_needed": HTTPS_NEEDED if cookie_cannot_return() else None}
+
+
 # Every form post of the pages carries a CSRF token (Flask-WTF checks it here only: WTF_CSRF_CHECK_DEFAULT is off,
 # so an API request, which takes JSON and bearer tokens and never a cookie, is not checked, nor pays for a check).
 blp.before_request(csrf.protect)
