@@ -44,10 +44,16 @@ def migrate(timeout: float) -> None:
     start together take turns on the database's migration lock, and those after the first find nothing to do."""
     try:
         with migration_lock(timeout) as connection:
-            upgrade_schema(connection)
+            before, applied = upgrade_schema(connection)
     except TimeoutError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"The database schema of {database_url()} is up to date.")
+    migrations = f"{applied} migration{'' if applied == 1 else 's'} applied"
+    if before is None:
+        click.echo(f"Created the database schema of {database_url()}: {migrations}.")
+    elif applied:
+        click.echo(f"Brought the database schema of {database_url()} up to date: {migrations}.")
+    else:
+        click.echo(f"The database schema of {database_url()} is already up to date.")
 
 
 @click.command("seed_db")

@@ -14,7 +14,9 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from flask_migrate import downgrade
 from sqlalchemy import func, inspect, make_url, select, text, update
 
 from project import config, create_app
@@ -117,6 +119,26 @@ class TestRecreateDb(CliTestCase):
     def url(self) -> str:
         """The test database's URL as the command names it: the password hidden."""
         return db.engine.url.render_as_string(hide_password=True)
+
+
+class TestMigrateSaysWhatItDid(CliTestCase):
+    """`migrate` says whether it created the schema, brought it up to date, or found nothing to do."""
+
+    def test_a_new_database_then_an_up_to_date_one(self):
+        directory = temporary_directory(self)
+        url = f"sqlite:///{directory}/new.db"
+        with environment(DATABASE_TEST_URL=url):
+            app = create_app(config.TestingConfig)
+        total = len(list(ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).walk_revisions()))
+        first = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(first.output, f"Created the database schema of {url}: {total} migrations applied.\n")
+        again = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(again.output, f"The database schema of {url} is already up to date.\n")
+        with app.app_context():
+            downgrade(revision="-1")
+            db.engine.dispose()
+        behind = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(behind.output, f"Brought the database schema of {url} up to date: 1 migration applied.\n")
 
 
 class TestDatabaseTrouble(CliTestCase):
