@@ -398,6 +398,28 @@ class TestCreateAdmin(CliTestCase):
         db.session.expire_all()
         self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
 
+    def test_reads_the_password_from_admin_password_file(self):
+        secret = Path(temporary_directory(self)) / "admin_password"
+        secret.write_text(GOOD_PASSWORD + "\n")
+        with environment(ADMIN_PASSWORD_FILE=str(secret)):
+            result = self.invoke("create_admin", "--username", "root", "--email", "root@example.com")
+        self.assertEqual(
+            (result.exit_code, result.output), (0, "root@example.com is a new admin; its password is set.\n")
+        )
+        self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
+
+    def test_without_a_password_or_a_terminal_it_says_how_to_give_one(self):
+        with environment():
+            result = self.app.test_cli_runner().invoke(
+                args=["create_admin", "--username", "root", "--email", "root@example.com"], input=""
+            )
+        expected = (
+            "Password: \n\nError: no password: set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE (docker compose run -e"
+            " ADMIN_PASSWORD ...), or run it in a terminal to be asked\n"
+        )
+        self.assertEqual((result.exit_code, result.output), (1, expected))
+        self.assertEqual(self.user_count(), 0)
+
     def test_refuses_bad_input_in_one_line(self):
         weak = "This password is too easy to guess. This is a top-10 common password. " + ANOTHER_WORD
         cases = [
