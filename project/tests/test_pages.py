@@ -145,7 +145,12 @@ class TestDeleteButton(BaseTestCase):
         user = self.add_user("michael", "michael@realpython.com")
         self.sign_in_page(self.add_admin())
         page = self.client.get("/").get_data(as_text=True)
-        self.assertIn(f'action="/delete/{user.id}?page=1"', page)
+        self.assertIn(f'action="/delete/{user.id}"', page)
+        asked = self.client.get(f"/delete/{user.id}?page=1").get_data(as_text=True)
+        self.assertIn("Delete <strong>michael</strong> (michael@realpython.com) for good?</p>", asked)
+        self.assertIn(f'action="/delete/{user.id}?page=1"', asked)
+        self.assertIn('<a href="/?page=1">Cancel</a>', asked)
+        self.assertEqual(self.user_count(), 2)
         response = self.client.post(f"/delete/{user.id}?page=1", data={"csrf_token": self.csrf_token()})
         self.assertEqual((response.status_code, response.headers["Location"]), (303, "/?page=1"))
         self.assertEqual(self.user_count(), 1)
@@ -156,7 +161,9 @@ class TestDeleteButton(BaseTestCase):
     def test_deleting_the_last_user_of_the_last_page_goes_to_the_page_before(self):
         users = [self.add_user(f"user {n:02d}", f"user{n:02d}@example.com") for n in range(20)]
         self.sign_in_page(self.add_admin())  # the newest, on page 1
-        self.assertIn(f'action="/delete/{users[0].id}?page=2"', self.client.get("/?page=2").get_data(as_text=True))
+        self.assertIn(f'action="/delete/{users[0].id}"', self.client.get("/?page=2").get_data(as_text=True))
+        asked = self.client.get(f"/delete/{users[0].id}?page=2").get_data(as_text=True)
+        self.assertIn(f'action="/delete/{users[0].id}?page=2"', asked)
         response = self.client.post(f"/delete/{users[0].id}?page=2", data={"csrf_token": self.csrf_token()})
         self.assertEqual(response.headers["Location"], "/?page=2")
         page = self.client.get("/?page=2", follow_redirects=True).get_data(as_text=True)
@@ -165,16 +172,22 @@ class TestDeleteButton(BaseTestCase):
 
     def test_deleting_an_unknown_user(self):
         self.sign_in_page(self.add_admin())
+        asked = self.client.get("/delete/999", headers={"Accept": "text/html"})
         response = self.client.post(
             "/delete/999", data={"csrf_token": self.csrf_token()}, headers={"Accept": "text/html"}
         )
-        self.assertEqual(response.status_code, 404)
-        self.assertIn("User does not exist", response.get_data(as_text=True))
+        for answer in (asked, response):
+            self.assertEqual(answer.status_code, 404)
+            self.assertIn("User does not exist", answer.get_data(as_text=True))
 
-    def test_delete_is_post_only(self):
+    def test_deleting_asks_first_and_says_who_is_deleting_itself(self):
         user = self.sign_in_page(self.add_user())
-        self.assertEqual(self.client.get(f"/delete/{user.id}").status_code, 405)
+        asked = self.client.get(f"/delete/{user.id}")
+        self.assertEqual(asked.status_code, 200)
+        self.assertIn("for good? You are deleting yourself: you will be signed out.</p>", asked.get_data(as_text=True))
         self.assertEqual(self.user_count(), 1)
+        unknown = self.client.get("/delete/999", headers={"Accept": "text/html"})
+        self.assertEqual(unknown.status_code, 403)  # not an admin: anyone else is forbidden, unknown or not
 
 
 class TestCsrf(BaseTestCase):

@@ -12,7 +12,7 @@ from project.auth.signin import sign_in, sign_out
 from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
-from project.users.reads import PAGE_MAX, find_users
+from project.users.reads import PAGE_MAX, find_users, read_user
 from project.web.forms import SignInForm, UserForm
 from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
 from project.web.signed_in import signed_in
@@ -67,16 +67,19 @@ def index():
     )
 
 
-@blp.post("/delete/<user_id:user_id>")
+@blp.route("/delete/<user_id:user_id>", methods=["GET", "POST"])
 def delete_user(user_id: int):
-    """Delete a user (the signed-in user itself, or anyone for an admin; the form carries a CSRF token) and go
-    back to the page it was listed on."""
-    principal = signed_in().principal
-    if principal is None:
+    """Ask whether to delete a user (the signed-in user itself, or anyone for an admin); a confirmed post (with
+    its CSRF token) deletes it and goes back to the page it was listed on."""
+    visitor = signed_in()
+    if visitor.principal is None:
         flash("Sign in to delete users.")
         return redirect(url_for(".sign_in_page"), 303)
-    if not may_change(principal, user_id):
+    if not may_change(visitor.principal, user_id):
         raise Forbidden()
+    if request.method == "GET":
+        user = read_user(user_id)
+        return render_template("delete.html", user=user, visitor=visitor, page=current_page())
     user = writes.delete_user(user_id)
     flash(f"{user['email']} was deleted.")
     return redirect(url_for(".index", page=current_page()), 303)
