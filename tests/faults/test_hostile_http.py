@@ -13,8 +13,9 @@ from tests.faults.conftest import check_nginx_answer, envelope
 
 
 def raw(port: int, request: bytes, close_write: bool = False) -> tuple[int, CaseInsensitiveDict, bytes]:
-    """Send bytes as they are (then, with close_write, say that nothing more follows, so that a server answering
-    before it read a body need not wait for it); the status, headers and body of the answer."""
+    """Send bytes as they are (then, with close_write, say that nothing more follows, as a client that declared a
+    body and never sends it); the status, headers and body of the answer, read up to its Content-Length or to the
+    end of the connection."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(request)
         if close_write:
@@ -22,12 +23,17 @@ def raw(port: int, request: bytes, close_write: bool = False) -> tuple[int, Case
         answer = b""
         while chunk := connection.recv(65536):
             answer += chunk
+            head, found, body = answer.partition(b"\r\n\r\n")
+            if found and len(body) >= int(parse_headers(head).get("Content-Length", len(body) + 1)):
+                break
     head, _, body = answer.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = CaseInsensitiveDict(
-        {name: value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
-    )
-    return int(status_line.split()[1]), headers, body
+    return int(head.split()[1]), parse_headers(head), body
+
+
+def parse_headers(head: bytes) -> CaseInsensitiveDict:
+    """The headers of an answer's head (its status line skipped)."""
+    _, *lines = head.decode("latin-1").split("\r\n")
+    return CaseInsensitiveDict({name: value.strip() for name, _, value in (line.partition(":") for line in lines)})
 
 
 def test_the_app_sends_its_api_headers(app_headers):
