@@ -89,10 +89,16 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 @pytest.fixture(scope="session")
 def prod(tmp_path_factory) -> Iterator[Compose]:
-    """The production stack (docker-compose-prod.yml) on PORT, up and healthy; its writes limited loosely
-    enough for the end-to-end suite, as `make stack-test` does."""
+    """The production stack (docker-compose-prod.yml) on PORT, up and healthy; its writes, and the requests that
+    may hash a password, limited loosely enough for the end-to-end suite, as `make stack-test` does."""
     env_file = settings(
-        tmp_path_factory, "prod", HTTP_PORT=str(PORT), WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500"
+        tmp_path_factory,
+        "prod",
+        HTTP_PORT=str(PORT),
+        WRITE_RATE_LIMIT="100r/s",
+        WRITE_RATE_BURST="500",
+        HASH_RATE_LIMIT="100r/s",
+        HASH_RATE_BURST="500",
     )
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
     compose.since = str(time.time())

@@ -30,6 +30,7 @@ class Stack:
         self.app_port = int(os.environ.get("STACK_APP_PORT", "5001"))
         self.run_dir = Path(os.environ.get("STACK_RUN_DIR", f"/tmp/users-stack-{self.port}"))
         self.database = os.environ.get("STACK_DATABASE", "users_prod")
+        self.hash_burst = int(os.environ.get("HASH_RATE_BURST", "5"))  # nginx's, as scripts/test-faults sets it
         self.url = f"http://127.0.0.1:{self.port}"
         self.app_url = f"http://127.0.0.1:{self.app_port}"
 
