@@ -28,6 +28,12 @@ keepalive = 75  # longer than nginx's upstream keepalive_timeout (60 s), so ngin
 # gunicorn's largest: whatever request line nginx passes (its 8k header buffers) reaches the app, and a
 # longer one gets nginx's 414 in the envelope, never gunicorn's own page.
 limit_request_line = 8190
+# No request nginx passes meets gunicorn's own (HTML) 431 page: gunicorn takes every header nginx passes. nginx
+# cannot be told to refuse more than gunicorn's default 100 (1.22 has no directive that counts them; Debian's backports
+# max_headers, 1000) and its four 8k buffers hold some 11,000 one-letter headers, so gunicorn takes its most, 32768;
+# and a line may outgrow nginx's 8k by what nginx adds to it (the client's address on X-Forwarded-For).
+limit_request_fields = 32768
+limit_request_field_size = 16384
 # X-Forwarded-Proto is believed from nginx alone: the same proxies the app believes (TRUSTED_PROXIES).
 forwarded_allow_ips = ",".join(trusted_proxies())
 accesslog = "-"

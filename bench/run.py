@@ -55,8 +55,13 @@ STACK = {
     "STACK_DB_USER": DB_USER,
     **({"STACK_REDIS_URL": REDIS_URL} if REDIS_URL else {}),
 }
-# One load generator is one client address: the write limit would measure itself, not the service.
-UNLIMITED_WRITES = {"WRITE_RATE_LIMIT": "1000000r/s", "WRITE_RATE_BURST": "1000000"}
+# One load generator is one client address: the write limits would measure themselves, not the service.
+UNLIMITED_WRITES = {
+    "WRITE_RATE_LIMIT": "1000000r/s",
+    "WRITE_RATE_BURST": "1000000",
+    "HASH_RATE_LIMIT": "1000000r/s",
+    "HASH_RATE_BURST": "1000000",
+}
 SERVICE = f"http://127.0.0.1:{PORT}"
 # (GET /ping against minimal Flask is measured, no longer a target: the service's own layers are plain Flask.)
 TARGETS = {

@@ -17,6 +17,7 @@ from project.errors import register_error_handlers
 from project.extensions import csrf, db, migrate
 from project.logs import configure_logging
 from project.proxies import ForwardedFromProxies
+from project.users import passwords
 from project.users.models import User
 from project.web import views as web_views
 from project.web.sessions import PageSessionInterface
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     errors through project.errors."""
     db.init_app(app)
     stores.init_app(app)
+    passwords.init_app(app)
     replica.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -1,6 +1,5 @@
 """CLI commands: recreate_db, migrate, seed_db, create_admin, recount_users, test and wait_db."""
 
-import os
 import secrets
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
+from project.config import ConfigError, setting
 from project.database import database_url, drop_schema, migration_lock, upgrade_schema
 from project.extensions import db
 from project.users import writes
@@ -44,10 +44,16 @@ def migrate(timeout: float) -> None:
     start together take turns on the database's migration lock, and those after the first find nothing to do."""
     try:
         with migration_lock(timeout) as connection:
-            upgrade_schema(connection)
+            before, applied = upgrade_schema(connection)
     except TimeoutError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"The database schema of {database_url()} is up to date.")
+    migrations = f"{applied} migration{'' if applied == 1 else 's'} applied"
+    if before is None:
+        click.echo(f"Created the database schema of {database_url()}: {migrations}.")
+    elif applied:
+        click.echo(f"Brought the database schema of {database_url()} up to date: {migrations}.")
+    else:
+        click.echo(f"The database schema of {database_url()} is already up to date.")
 
 
 @click.command("seed_db")
@@ -80,13 +86,24 @@ def add_generated_users(count: int) -> None:
             progress.update(len(numbers))
 
 
+NO_PASSWORD = (
+    "no password: set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE (docker compose run -e ADMIN_PASSWORD ...), "
+    "or run it in a terminal to be asked"
+)
+
+
 @click.command("create_admin")
 @click.option("--username", required=True, help="The admin's username (kept, if the email is a user's already).")
 @click.option("--email", required=True, help="The admin's email.")
 def create_admin(username: str, email: str) -> None:
     """Create an admin, or make the user with this email one; either way set its password, from
-    ADMIN_PASSWORD or else asked for twice."""
-    password = os.environ.get("ADMIN_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    ADMIN_PASSWORD (or the file ADMIN_PASSWORD_FILE names) or else asked for twice."""
+    try:
+        password = setting("ADMIN_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    except click.Abort as error:  # no terminal to ask on (stdin closed), or the question interrupted
+        raise click.ClickException(NO_PASSWORD) from error
     try:
         fields = NewUserSchema().load({"username": username, "email": email, "password": password})
         created = writes.make_admin(**fields)

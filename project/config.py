@@ -124,6 +124,8 @@ class BaseConfig:
     READ_URL_VARIABLE = "DATABASE_READ_URL"  # a replica for reads that may lag; unset: every read on the primary
     READ_YOUR_WRITES_SECONDS = 5.0  # a client that wrote reads from the primary for this long
     REPLICA_RETRY_SECONDS = 10.0  # a replica that failed is left alone for this long, reads going to the primary
+    REPLICA_MAX_LAG_SECONDS = 30.0  # a replica further behind is left alone until it catches up
+    REPLICA_LAG_CHECK_SECONDS = 5.0  # how often a process asks the replica how far behind it is
     REDIS_URL_VARIABLE = "REDIS_URL"  # where tokens and sign-in failures are kept; unset: in the database
     TRUSTED_PROXY_HOPS = 0  # X-Forwarded-* headers are believed from this many proxies in front (TRUSTED_PROXIES)
     SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
@@ -134,6 +136,9 @@ class BaseConfig:
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536  # KiB
     PASSWORD_PARALLELISM = 4
+    # Argon2id hashes or checks one process runs at once (each takes PASSWORD_MEMORY_COST and, with its lanes,
+    # the CPUs); past them, sign-up and sign-in answer 503 with Retry-After at once.
+    PASSWORD_HASHING_SLOTS = 1
     # Failed sign-ins counted in a sliding window, for one email and for one client address; past the
     # limit, sign-in answers 429 until the oldest failures leave the window.
     SIGN_IN_WINDOW = 15 * 60
@@ -161,8 +166,10 @@ class BaseConfig:
         self.READ_YOUR_WRITES_SECONDS = float(
             os.environ.get("READ_YOUR_WRITES_SECONDS") or self.READ_YOUR_WRITES_SECONDS
         )
+        self.REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS") or self.REPLICA_MAX_LAG_SECONDS)
         self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
+        self.PASSWORD_HASHING_SLOTS = int(os.environ.get("PASSWORD_HASHING_SLOTS") or self.PASSWORD_HASHING_SLOTS)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
         # up in the absolute URLs of Link headers.
         self.TRUSTED_HOSTS = host_names(os.environ.get("TRUSTED_HOSTS", ""))
@@ -186,6 +193,7 @@ class TestingConfig(BaseConfig):
     PASSWORD_TIME_COST = profiles.CHEAPEST.time_cost
     PASSWORD_MEMORY_COST = profiles.CHEAPEST.memory_cost
     PASSWORD_PARALLELISM = profiles.CHEAPEST.parallelism
+    PASSWORD_HASHING_SLOTS = 32  # the tests of concurrency sign in from many threads at once; test_passwords sets 1
 
 
 class ProductionConfig(BaseConfig):

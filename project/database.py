@@ -4,10 +4,12 @@ lock that lets one instance at a time migrate it, and dropping the schema."""
 import fcntl
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import Connection, MetaData, Table, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
@@ -70,18 +72,23 @@ def migration_lock(timeout: float) -> Iterator[Connection | None]:
             connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK})
 
 
-def upgrade_schema(connection: Connection | None) -> None:
+def upgrade_schema(connection: Connection | None) -> tuple[str | None, int]:
     """Apply the migrations that are missing, on this connection if one is given (the one holding the migration
     lock: a pool of one connection, as GUNICORN_THREADS=1 makes it, has no second one to give), else on one of
     the engine's (project/migrations/env.py takes it from Alembic's config attributes, as Alembic's cookbook
-    shares a connection)."""
+    shares a connection); the revision the database was at (None: it had no schema) and how many were applied."""
     config = current_app.extensions["migrate"].migrate.get_config()
+    with nullcontext(connection) if connection is not None else db.engine.connect() as reading:
+        before = MigrationContext.configure(reading).get_current_revision()
+    script = ScriptDirectory.from_config(config)
+    missing = len(list(script.iterate_revisions("heads", before or "base")))
     if connection is None:
         command.upgrade(config, "head")
-        return
+        return before, missing
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
     connection.commit()  # the version table's row, which Alembic leaves to the connection's owner to commit
+    return before, missing
 
 
 def drop_schema() -> None:

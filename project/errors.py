@@ -60,7 +60,7 @@ def answer(
     status: int, message: str, errors: dict | None = None, headers: dict | None = None, *, as_json: bool = False
 ):
     """The envelope, or a page when a browser asks off the API (unless `as_json`), with this status, message and
-    headers; a 401 asks for a bearer token, and a 503 says when to try again."""
+    headers; a 401 asks for a bearer token, and a 503 says when to try again (its own time, or 5 s)."""
     if as_json or answers_json(status):
         body = {"message": message} if errors is None else {"message": message, "errors": errors}
         response = jsonify(ErrorSchema().dump(body))
@@ -71,7 +71,7 @@ def answer(
     if status == HTTPStatus.UNAUTHORIZED:
         response.headers["WWW-Authenticate"] = "Bearer"
     elif status == HTTPStatus.SERVICE_UNAVAILABLE:
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
     return response
 
 

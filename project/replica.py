@@ -1,7 +1,8 @@
 """The read replica (DATABASE_READ_URL): reads that may lag go to it, except a client's that wrote in the last
 READ_YOUR_WRITES_SECONDS (by the same address, or with the same bearer token), which read their own writes on the
-primary. A replica that fails is left alone for REPLICA_RETRY_SECONDS: meanwhile every read goes to the primary,
-with no error. Signing in and checking tokens always read the primary (project.users.reads)."""
+primary. A replica that fails is left alone for REPLICA_RETRY_SECONDS, and one more than REPLICA_MAX_LAG_SECONDS
+behind until it catches up (asked every REPLICA_LAG_CHECK_SECONDS): meanwhile every read goes to the primary, with
+no error. Signing in and checking tokens always read the primary (project.users.reads)."""
 
 import logging
 import time
@@ -26,9 +27,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass
 class ReplicaState:
-    """Until when (seconds since the epoch) this process leaves the replica alone after it failed."""
+    """Until when (seconds since the epoch) this process leaves the replica alone after it failed; whether it is
+    too far behind to read from (why), and until when that answer holds."""
 
     skipped_until: float = 0.0
+    behind: str | None = None
+    behind_until: float = 0.0
 
 
 def init_app(app: Flask) -> None:
@@ -59,12 +63,47 @@ def reading(work: Callable[..., T], *args: object) -> T:
 
 def may_read_replica() -> bool:
     """Whether this read may go to the replica: within a request, by a client that has not written lately,
-    while the replica is not left alone after a failure (outside requests, a command reads what it wrote)."""
+    while the replica is not left alone after a failure nor too far behind (outside requests, a command reads
+    what it wrote)."""
     if not has_request_context() or current_app.extensions["replica"].skipped_until > time.time():
+        return False
+    if too_far_behind():
         return False
     if "read_replica" not in g:  # asked once per request
         g.read_replica = not wrote_recently()
     return g.read_replica
+
+
+def too_far_behind() -> bool:
+    """Whether the replica is more than REPLICA_MAX_LAG_SECONDS behind, as it said when last asked (at most
+    REPLICA_LAG_CHECK_SECONDS ago)."""
+    state, now = current_app.extensions["replica"], time.time()
+    if now >= state.behind_until:
+        state.behind_until = now + current_app.config["REPLICA_LAG_CHECK_SECONDS"]
+        state.behind = lag_problem()
+        if state.behind is not None:
+            log.warning("replica: %s", state.behind)
+    return state.behind is not None
+
+
+def lag_problem() -> str | None:
+    """Why the replica is too far behind to read from, or None when it is not: its lag past
+    REPLICA_MAX_LAG_SECONDS, or why its lag cannot be known (its user needs MariaDB's SLAVE MONITOR privilege,
+    MySQL's REPLICATION CLIENT). A server that replicates from none is as current as itself."""
+    limit = current_app.config["REPLICA_MAX_LAG_SECONDS"]
+    try:
+        with replica_engine().connect() as connection:
+            status = connection.exec_driver_sql("SHOW REPLICA STATUS").mappings().first()
+    except SQLAlchemyError as error:
+        return f"lag unknown ({database_problem(error)}): reads go to the primary"
+    if status is None:
+        return None
+    seconds = status.get("Seconds_Behind_Master", status.get("Seconds_Behind_Source"))
+    if seconds is None:
+        return "not replicating (its lag is NULL): reads go to the primary"
+    if seconds > limit:
+        return f"{seconds} s behind, over REPLICA_MAX_LAG_SECONDS ({limit:g} s): reads go to the primary"
+    return None
 
 
 def wrote_recently() -> bool:

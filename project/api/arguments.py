@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter
 
 from project.auth.access import authenticate, bearer_token, may_change
 from project.auth.errors import Forbidden
+from project.users.models import LONE_SURROGATE
 
 INTEGER = re.compile(r"-?[0-9]+")
 SCHEME = "bearerAuth"
@@ -25,6 +26,7 @@ SECURITY_SCHEME = {
     "scheme": "bearer",
     "description": "A token from POST /auth/login, sent as `Authorization: Bearer <token>`.",
 }
+NOT_UNICODE = "Must be valid Unicode text."
 SECURED = {"security": [{SCHEME: []}]}  # an operation's documentation: it needs a token
 
 
@@ -83,9 +85,21 @@ class Parser(FlaskParser):
         if not body:
             return missing
         try:
-            return json.loads(body.decode("utf-8"), parse_constant=refuse_constant)
+            text = body.decode("utf-8")
+            loaded = json.loads(text, parse_constant=refuse_constant)
         except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
+        # Text that is not Unicode, a lone surrogate, which only an escape (\ud800) can make: refused in any field,
+        # at any depth, under the field's name, before any field's own rules (it cannot be hashed or stored).
+        if isinstance(loaded, dict) and "\\u" in text:
+            broken = {
+                name: [NOT_UNICODE]
+                for name, value in loaded.items()
+                if LONE_SURROGATE.search(json.dumps(value, ensure_ascii=False))
+            }
+            if broken:
+                abort(400, messages={"json": broken})
+        return loaded
 
 
 class Blueprint(flask_smorest.Blueprint):

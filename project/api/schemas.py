@@ -2,37 +2,15 @@
 An answer's envelope is its schema's too: `status` is written by the schema."""
 
 from collections.abc import Mapping
-from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.api.cursors import CursorField
-from project.users.models import (
-    NOT_UNICODE,
-    PASSWORD_MAX_LENGTH,
-    Email,
-    Password,
-    StrictBoolean,
-    Text,
-    holds_lone_surrogate,
-)
+from project.users.models import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
 from project.users.reads import FILTERS, NEWEST_FIRST, PAGE_MAX, SORT_KEYS
 
 
-class InputSchema(Schema):
-    """What a client sends (a JSON body, a form, a command's options): text that is not Unicode, a lone surrogate
-    (a JSON \\ud800 escape makes one), is refused in every field, before any field's own rules."""
-
-    @pre_load
-    def whole_characters(self, data: Any, **kwargs) -> Any:
-        if isinstance(data, Mapping):
-            broken = {name: [NOT_UNICODE] for name, value in data.items() if holds_lone_surrogate(value)}
-            if broken:
-                raise ValidationError(broken)
-        return data
-
-
-class ProfileSchema(InputSchema):
+class ProfileSchema(Schema):
     """The body of PUT /users/<id>: a user's username and email; unknown fields are refused."""
 
     username = Text(required=True)
@@ -60,7 +38,7 @@ class AccountSchema(UserSchema):
     admin = fields.Boolean(dump_only=True, required=True)
 
 
-class UserPatchSchema(InputSchema):
+class UserPatchSchema(Schema):
     """The body of PATCH /users/<id>: any of the fields a client may change; an empty body changes nothing.
     Only an admin sets `admin`; a user setting its own password sends its current one too."""
 
@@ -80,7 +58,7 @@ class UserPatchSchema(InputSchema):
             raise ValidationError("Only sent with a new password.", "current_password")
 
 
-class LoginSchema(InputSchema):
+class LoginSchema(Schema):
     """The body of POST /auth/login."""
 
     email = Email(required=True)

@@ -25,7 +25,7 @@ from project.auth.stores import RedisStore, store
 from project.database import database_problem
 from project.errors import Unavailable
 from project.extensions import db
-from project.replica import replica_engine
+from project.replica import lag_problem, replica_engine
 from project.users import writes
 from project.users.reads import Page, Place, Stretch, find_users, read_user, sort_key, walk_users
 
@@ -63,8 +63,8 @@ def ping() -> dict:
 @blp.errors(503)
 def health() -> dict:
     """Readiness: 200 while the database (and Redis, where tokens are kept there) answers, 503 naming what
-    does not and why (liveness is /ping). A read replica's state is reported, never failing: without it, reads
-    go to the database."""
+    does not and why (liveness is /ping). A read replica's state (down, or too far behind) is reported, never
+    failing: without it, reads go to the database."""
     problems = {"database": database_check(db.engine)}
     if isinstance(store(), RedisStore):
         problems["redis"] = store().problem()
@@ -73,7 +73,7 @@ def health() -> dict:
         raise Unavailable(next(iter(failing)), failing)
     checked = dict.fromkeys(problems, "ok")
     if (replica := replica_engine()) is not None:
-        checked["replica"] = database_check(replica) or "ok"
+        checked["replica"] = database_check(replica) or lag_problem() or "ok"
     return {"message": "ready", "data": checked}
 
 

@@ -14,7 +14,9 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from flask_migrate import downgrade
 from sqlalchemy import func, inspect, make_url, select, text, update
 
 from project import config, create_app
@@ -117,6 +119,26 @@ class TestRecreateDb(CliTestCase):
     def url(self) -> str:
         """The test database's URL as the command names it: the password hidden."""
         return db.engine.url.render_as_string(hide_password=True)
+
+
+class TestMigrateSaysWhatItDid(CliTestCase):
+    """`migrate` says whether it created the schema, brought it up to date, or found nothing to do."""
+
+    def test_a_new_database_then_an_up_to_date_one(self):
+        directory = temporary_directory(self)
+        url = f"sqlite:///{directory}/new.db"
+        with environment(DATABASE_TEST_URL=url):
+            app = create_app(config.TestingConfig)
+        total = len(list(ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).walk_revisions()))
+        first = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(first.output, f"Created the database schema of {url}: {total} migrations applied.\n")
+        again = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(again.output, f"The database schema of {url} is already up to date.\n")
+        with app.app_context():
+            downgrade(revision="-1")
+            db.engine.dispose()
+        behind = app.test_cli_runner().invoke(MANAGE, ["migrate"])
+        self.assertEqual(behind.output, f"Brought the database schema of {url} up to date: 1 migration applied.\n")
 
 
 class TestDatabaseTrouble(CliTestCase):
@@ -375,6 +397,28 @@ class TestCreateAdmin(CliTestCase):
         self.assertNotIn(GOOD_PASSWORD, mismatch.output)
         db.session.expire_all()
         self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
+
+    def test_reads_the_password_from_admin_password_file(self):
+        secret = Path(temporary_directory(self)) / "admin_password"
+        secret.write_text(GOOD_PASSWORD + "\n")
+        with environment(ADMIN_PASSWORD_FILE=str(secret)):
+            result = self.invoke("create_admin", "--username", "root", "--email", "root@example.com")
+        self.assertEqual(
+            (result.exit_code, result.output), (0, "root@example.com is a new admin; its password is set.\n")
+        )
+        self.assertTrue(self.signs_in("root@example.com", GOOD_PASSWORD))
+
+    def test_without_a_password_or_a_terminal_it_says_how_to_give_one(self):
+        with environment():
+            result = self.app.test_cli_runner().invoke(
+                args=["create_admin", "--username", "root", "--email", "root@example.com"], input=""
+            )
+        expected = (
+            "Password: \n\nError: no password: set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE (docker compose run -e"
+            " ADMIN_PASSWORD ...), or run it in a terminal to be asked\n"
+        )
+        self.assertEqual((result.exit_code, result.output), (1, expected))
+        self.assertEqual(self.user_count(), 0)
 
     def test_refuses_bad_input_in_one_line(self):
         weak = "This password is too easy to guess. This is a top-10 common password. " + ANOTHER_WORD

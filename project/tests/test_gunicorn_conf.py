@@ -82,6 +82,16 @@ class TestGunicornConf(unittest.TestCase):
         buffer_kib = int(re.search(r"large_client_header_buffers \d+ (\d+)k;", nginx)[1])
         self.assertGreaterEqual(settings()["limit_request_line"], buffer_kib * 1024 - 2)
 
+    def test_headers_nginx_passes_reach_the_app(self):
+        """As many headers as nginx's buffers hold (the shortest is three bytes, "a:" and its LF), each as long as a
+        buffer holds and then some, for the client's address (IPv6 at its longest) nginx adds to X-Forwarded-For."""
+        nginx = NGINX_TEMPLATE.read_text()
+        buffers, buffer_kib = map(int, re.search(r"large_client_header_buffers (\d+) (\d+)k;", nginx).groups())
+        conf = settings()
+        self.assertGreaterEqual(conf["limit_request_fields"], buffers * buffer_kib * 1024 // len("a:\n"))
+        longest_address = ", ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
+        self.assertGreaterEqual(conf["limit_request_field_size"], buffer_kib * 1024 + len(longest_address))
+
     def test_the_access_log_is_one_json_line_per_request(self):
         conf = settings()
         config = Config()

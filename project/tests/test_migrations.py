@@ -79,3 +79,49 @@ def revision_on(engine: Engine) -> str | None:
     """The database's revision, read on a connection of the engine's."""
     with engine.connect() as connection:
         return revision(connection)
+
+
+class TestNormalisedEmails(BaseTestCase):
+    """The migration to NFKC-normalised, case-folded emails rewrites the addresses it changes, unless another user
+    has the result already."""
+
+    BEFORE = "a3c5e7f9b1d2"
+
+    def setUp(self) -> None:
+        drop_schema()
+        upgrade(revision=self.BEFORE)
+
+    def tearDown(self) -> None:
+        db.session.remove()
+        build_schema()
+
+    def test_emails_are_normalised_where_no_other_user_has_the_result(self):
+        kept_as_lower_cased = {
+            1: "michael@example.com",
+            2: "stra\u00dfe@example.de",  # ß folds to ss
+            3: "\uff55ser@example.com",  # a fullwidth u
+            4: "user@example.com",  # what 3 normalises to: 3 keeps its own
+            5: "zo\u00eb@b\u00fccher.de",
+        }
+        with db.engine.begin() as connection:
+            for user_id, email in kept_as_lower_cased.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, username, email, active, created_at, admin, token_version)"
+                        " VALUES (:id, 'u', :email, 1, '2026-12-01 00:00:00', 0, 0)"
+                    ),
+                    {"id": user_id, "email": email},
+                )
+        with self.assertLogs("alembic.runtime.migration", "WARNING") as logged:
+            upgrade()
+        with db.engine.connect() as connection:
+            emails = dict(connection.execute(text("SELECT id, email FROM users")).all())
+        expected = {**kept_as_lower_cased, 2: "strasse@example.de"}
+        self.assertEqual(emails, expected)
+        self.assertEqual(
+            logged.output,
+            [
+                "WARNING:alembic.runtime.migration:user 3 keeps its email '\uff55ser@example.com': another user has"
+                " 'user@example.com'"
+            ],
+        )

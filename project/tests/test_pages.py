@@ -1,8 +1,12 @@
 """The index page: the list, the form, its errors, CSRF and escaping."""
 
+from flask import Flask
+
+from project import config, create_app
 from project.extensions import db
 from project.tests.base import BaseTestCase
 from project.users.models import User
+from project.web.sessions import HTTPS_NEEDED
 
 
 class TestIndexPage(BaseTestCase):
@@ -141,7 +145,12 @@ class TestDeleteButton(BaseTestCase):
         user = self.add_user("michael", "michael@realpython.com")
         self.sign_in_page(self.add_admin())
         page = self.client.get("/").get_data(as_text=True)
-        self.assertIn(f'action="/delete/{user.id}?page=1"', page)
+        self.assertIn(f'action="/delete/{user.id}"', page)
+        asked = self.client.get(f"/delete/{user.id}?page=1").get_data(as_text=True)
+        self.assertIn("Delete <strong>michael</strong> (michael@realpython.com) for good?</p>", asked)
+        self.assertIn(f'action="/delete/{user.id}?page=1"', asked)
+        self.assertIn('<a href="/?page=1">Cancel</a>', asked)
+        self.assertEqual(self.user_count(), 2)
         response = self.client.post(f"/delete/{user.id}?page=1", data={"csrf_token": self.csrf_token()})
         self.assertEqual((response.status_code, response.headers["Location"]), (303, "/?page=1"))
         self.assertEqual(self.user_count(), 1)
@@ -152,7 +161,9 @@ class TestDeleteButton(BaseTestCase):
     def test_deleting_the_last_user_of_the_last_page_goes_to_the_page_before(self):
         users = [self.add_user(f"user {n:02d}", f"user{n:02d}@example.com") for n in range(20)]
         self.sign_in_page(self.add_admin())  # the newest, on page 1
-        self.assertIn(f'action="/delete/{users[0].id}?page=2"', self.client.get("/?page=2").get_data(as_text=True))
+        self.assertIn(f'action="/delete/{users[0].id}"', self.client.get("/?page=2").get_data(as_text=True))
+        asked = self.client.get(f"/delete/{users[0].id}?page=2").get_data(as_text=True)
+        self.assertIn(f'action="/delete/{users[0].id}?page=2"', asked)
         response = self.client.post(f"/delete/{users[0].id}?page=2", data={"csrf_token": self.csrf_token()})
         self.assertEqual(response.headers["Location"], "/?page=2")
         page = self.client.get("/?page=2", follow_redirects=True).get_data(as_text=True)
@@ -161,16 +172,22 @@ class TestDeleteButton(BaseTestCase):
 
     def test_deleting_an_unknown_user(self):
         self.sign_in_page(self.add_admin())
+        asked = self.client.get("/delete/999", headers={"Accept": "text/html"})
         response = self.client.post(
             "/delete/999", data={"csrf_token": self.csrf_token()}, headers={"Accept": "text/html"}
         )
-        self.assertEqual(response.status_code, 404)
-        self.assertIn("User does not exist", response.get_data(as_text=True))
+        for answer in (asked, response):
+            self.assertEqual(answer.status_code, 404)
+            self.assertIn("User does not exist", answer.get_data(as_text=True))
 
-    def test_delete_is_post_only(self):
+    def test_deleting_asks_first_and_says_who_is_deleting_itself(self):
         user = self.sign_in_page(self.add_user())
-        self.assertEqual(self.client.get(f"/delete/{user.id}").status_code, 405)
+        asked = self.client.get(f"/delete/{user.id}")
+        self.assertEqual(asked.status_code, 200)
+        self.assertIn("for good? You are deleting yourself: you will be signed out.</p>", asked.get_data(as_text=True))
         self.assertEqual(self.user_count(), 1)
+        unknown = self.client.get("/delete/999", headers={"Accept": "text/html"})
+        self.assertEqual(unknown.status_code, 403)  # not an admin: anyone else is forbidden, unknown or not
 
 
 class TestCsrf(BaseTestCase):
@@ -233,3 +250,42 @@ class TestDocsPage(BaseTestCase):
                 self.assertEqual(
                     self.client.get(f"/docs/assets/{name}", headers={"Accept": "text/html"}).status_code, 404
                 )
+
+
+class SecureCookies(config.TestingConfig):
+    """Production's Secure session cookie, served for a public host name too."""
+
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TRUSTED_HOSTS = [*self.TRUSTED_HOSTS, "users.example.com"]
+
+
+class TestPagesNeedHttps(BaseTestCase):
+    """Where the browser cannot send the Secure session cookie back (plain HTTP to a host that is not local), the
+    pages say that they need HTTPS, and a form post says so instead of a CSRF error."""
+
+    def create_app(self) -> Flask:
+        return create_app(SecureCookies)
+
+    def test_over_plain_http_the_page_says_it_needs_https(self):
+        page = self.client.get("/", base_url="http://users.example.com")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(HTTPS_NEEDED, page.get_data(as_text=True))
+        for path in ("/", "/sign-in"):
+            with self.subTest(path=path):
+                posted = self.client.post(path, base_url="http://users.example.com", data={"email": "a@example.com"})
+                self.assertEqual(posted.status_code, 400)
+                text = posted.get_data(as_text=True)
+                self.assertEqual(text.count(HTTPS_NEEDED), 1)
+                self.assertNotIn("CSRF", text)
+        self.assertEqual(self.user_count(), 0)
+
+    def test_over_https_or_on_a_local_host_nothing_is_said(self):
+        for base_url in ("https://users.example.com", "http://localhost", "http://127.0.0.1:8080"):
+            with self.subTest(base_url=base_url):
+                self.assertNotIn(HTTPS_NEEDED, self.client.get("/", base_url=base_url).get_data(as_text=True))
+                posted = self.client.post("/", base_url=base_url, data={"email": "a@example.com"})
+                self.assertEqual(posted.status_code, 400)
+                self.assertIn("The CSRF token is missing.", posted.get_data(as_text=True))

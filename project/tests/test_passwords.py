@@ -3,9 +3,13 @@ and never shown, logged or echoed."""
 
 import logging
 
+from flask import Flask
+
+from project import config, create_app
 from project.extensions import db
-from project.tests.base import BaseTestCase, invalid
-from project.tests.contract import GOOD_PASSWORD
+from project.tests.base import BaseTestCase, bearer, invalid
+from project.tests.contract import EMAIL_TAKEN, GOOD_PASSWORD
+from project.users import passwords
 from project.users.models import User
 
 TOO_EASY = "This password is too easy to guess."
@@ -90,3 +94,57 @@ class TestSignUpPasswords(BaseTestCase):
         written = "\n".join(logs.output)
         for password in (GOOD_PASSWORD, "wrong guess 1"):
             self.assertNotIn(password, written)
+
+
+class OneHashingSlot(config.TestingConfig):
+    """A process that hashes one password at a time, as production's does."""
+
+    PASSWORD_HASHING_SLOTS = 1
+
+
+class TestHashingSlots(BaseTestCase):
+    """Argon2id runs in a bounded number of slots per process; while they are all taken, whatever needs a hash is
+    answered 503 at once (never queued), and whatever can be refused without one is refused first."""
+
+    BUSY = {"status": "fail", "message": "Too many passwords are being checked. Try again shortly."}
+
+    def create_app(self) -> Flask:
+        return create_app(OneHashingSlot)
+
+    def assertBusy(self, response) -> None:
+        self.assertJson(response, 503, self.BUSY)
+        self.assertEqual(response.headers["Retry-After"], "1")
+
+    def test_what_needs_a_hash_is_refused_at_once_while_the_slots_are_taken(self):
+        user = self.add_user(password=GOOD_PASSWORD)
+        token = {"Authorization": bearer(user)}
+        with passwords.hashing_slot():
+            self.assertBusy(self.client.post("/auth/login", json={"email": user.email, "password": GOOD_PASSWORD}))
+            self.assertBusy(self.client.post("/auth/login", json={"email": "nobody@example.com", "password": "x"}))
+            new_user = {"username": "ada", "email": "ada@example.com", "password": GOOD_PASSWORD}
+            self.assertBusy(self.client.post("/users", json=new_user))
+            change = {"password": "another " + GOOD_PASSWORD, "current_password": GOOD_PASSWORD}
+            self.assertBusy(self.client.patch(f"/users/{user.id}", json=change, headers=token))
+            without_password = self.client.post("/users", json={"username": "bob", "email": "bob@example.com"})
+            self.assertEqual(without_password.status_code, 201)
+        signed_in = self.client.post("/auth/login", json={"email": user.email, "password": GOOD_PASSWORD})
+        self.assertEqual(signed_in.status_code, 200)
+
+    def test_what_is_refused_anyway_is_refused_before_hashing(self):
+        user = self.add_user(password=GOOD_PASSWORD)
+        with passwords.hashing_slot():
+            duplicate = {"username": "other", "email": user.email, "password": GOOD_PASSWORD}
+            self.assertJson(self.client.post("/users", json=duplicate), 400, EMAIL_TAKEN)
+            too_long = {"username": "ada", "email": "ada@example.com", "password": "x" * 257}
+            self.assertJson(
+                self.client.post("/users", json=too_long),
+                400,
+                invalid({"password": ["Length must be between 8 and 256."]}),
+            )
+            login = {"email": user.email, "password": "x" * 257}
+            self.assertJson(
+                self.client.post("/auth/login", json=login),
+                400,
+                invalid({"password": ["Longer than maximum length 256."]}),
+            )
+        self.assertEqual(self.user_count(), 1)

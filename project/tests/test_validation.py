@@ -1,7 +1,7 @@
 """Bad input to the API, careless or hostile: a precise 4xx envelope, nothing stored, never a 5xx."""
 
 from project.tests.base import BaseTestCase, invalid, user_json
-from project.tests.contract import BAD_ID, NOT_FOUND
+from project.tests.contract import BAD_ID, EMAIL_TAKEN, NOT_FOUND
 
 VALID = {"username": "michael", "email": "michael@realpython.com"}
 MISSING = "Missing data for required field."
@@ -12,6 +12,8 @@ NOT_UNICODE = "Must be valid Unicode text."
 NOT_AN_EMAIL = "Not a valid email address."
 NO_MAIL = "Not a valid email address: its domain is reserved and cannot receive mail."
 BLANK = "Must not be blank."
+CYRILLIC = "Cyrillic, Latin"
+LOOK_ALIKE = "Not a valid email address: its {} mixes look-alike letters of different scripts ({})."
 NOT_JSON = {"status": "fail", "message": "Content-Type must be application/json."}
 
 BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"  # what a browser accepts
@@ -67,6 +69,12 @@ class TestInvalidFields(BaseTestCase):
         ({**VALID, "email": "a@" + "b" * 124 + ".com"}, {"email": [LENGTH]}),
         ({**VALID, "email": "a@" + "b" * 64 + ".com"}, {"email": [NOT_AN_EMAIL]}),  # a label has 63 at most
         ({**VALID, "email": "a" * 64 + "@" + "b" * 60 + ".com"}, {"email": [LENGTH]}),
+        (
+            {**VALID, "email": "p\u0430ypal@example.com"},
+            {"email": [LOOK_ALIKE.format("local part", "Cyrillic, Latin")]},
+        ),
+        ({**VALID, "email": "\u03c1aypal@example.com"}, {"email": [LOOK_ALIKE.format("local part", "Greek, Latin")]}),
+        ({**VALID, "email": "user@ex\u0430mple.com"}, {"email": [LOOK_ALIKE.format("domain", "Cyrillic, Latin")]}),
         ({**VALID, "id": 5}, {"id": ["Unknown field."]}),
         ({**VALID, "created_at": "2020-01-01T00:00:00+00:00"}, {"created_at": ["Unknown field."]}),
         ({**VALID, "active": False}, {"active": ["Unknown field."]}),
@@ -277,6 +285,42 @@ class TestHeaders(BaseTestCase):
         for headers in cases:
             with self.subTest(headers=str(headers)[:40]):
                 self.assertJson(self.client.get("/users", headers=headers), 200, listed)
+
+
+class TestEmailForms(BaseTestCase):
+    """An email is one address however it is written: NFKC-normalised and case-folded when kept and compared."""
+
+    FULLWIDTH = "\uff2d\uff29\uff23\uff28\uff21\uff25\uff2c@example.com"  # MICHAEL, in fullwidth letters
+
+    def test_a_fullwidth_address_is_the_same_address(self):
+        self.add_user(email="michael@example.com")
+        response = self.client.post("/users", json={"username": "other", "email": self.FULLWIDTH})
+        self.assertJson(response, 400, EMAIL_TAKEN)
+        self.assertEqual(self.user_count(), 1)
+
+    def test_kept_normalised_and_signed_in_with_any_form(self):
+        response = self.client.post(
+            "/users", json={"username": "m", "email": self.FULLWIDTH, "password": "first password"}
+        )
+        self.assertEqual(response.get_json()["data"]["email"], "michael@example.com")
+        for email in ("michael@example.com", "MICHAEL@EXAMPLE.COM", self.FULLWIDTH):
+            with self.subTest(email=email):
+                signed_in = self.client.post("/auth/login", json={"email": email, "password": "first password"})
+                self.assertEqual(signed_in.status_code, 200)
+
+    def test_scripts_written_together_are_not_mixed(self):
+        for number, local in enumerate(
+            (
+                "zo\u00eb",
+                "\u5f20wei",
+                "\uae40min",
+                "\u4f8b\u3048\u30c6\u30b9\u30c8",
+                "\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae",
+            )
+        ):
+            with self.subTest(local=local):
+                response = self.client.post("/users", json={"username": f"u{number}", "email": f"{local}@example.com"})
+                self.assertEqual(response.status_code, 201)
 
 
 class TestLoneSurrogates(BaseTestCase):

@@ -40,3 +40,11 @@ class InvalidField(UserError):
     def __init__(self, field: str, reasons: list[str]) -> None:
         super().__init__()
         self.errors = {field: reasons}
+
+
+class PasswordsBusy(UserError):
+    """Every hashing slot of this process is taken: a password cannot be hashed or checked now."""
+
+    status = 503
+    message = "Too many passwords are being checked. Try again shortly."
+    retry_after = 1

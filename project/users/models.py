@@ -3,9 +3,10 @@ user's values must be, as marshmallow fields: the API's bodies and query strings
 list's filters all validate with these."""
 
 import re
+import unicodedata
 from datetime import UTC, datetime
-from typing import Any
 
+from confusable_homoglyphs import categories, confusables
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import BigInteger, DateTime, Dialect, Index, SmallInteger, String, TypeDecorator
@@ -117,27 +118,16 @@ def any_case(name: str) -> str:
 SPECIAL_USE_DOMAIN = rf"[@.](?:{'|'.join(map(any_case, SPECIAL_USE_DOMAIN_NAMES))})$"
 EMAIL_PATTERN = rf"^(?!.*{SPECIAL_USE_DOMAIN})" + NO_CONTROL_CHARACTERS.removeprefix("^")
 
+WRITTEN_TOGETHER = (
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+    {"LATIN", "HAN", "HANGUL"},
+)
 TEXT_LENGTH = validate.Length(min=1, max=TEXT_MAX_LENGTH)
 PASSWORD_MAX_LENGTH = 256
 PASSWORD_LENGTH = validate.Length(min=8, max=PASSWORD_MAX_LENGTH)
 CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a JSON \ud800 escape, which no database can store
-NOT_UNICODE = "Must be valid Unicode text."
-
-
-def holds_lone_surrogate(value: Any) -> bool:
-    """Whether a value loaded from JSON holds a lone UTF-16 surrogate in any string (or key) at any depth."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if LONE_SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.items())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return False
 
 
 class Text(fields.String):
@@ -162,8 +152,20 @@ class Text(fields.String):
         return trimmed
 
 
+def mixed_scripts(text: str) -> set[str]:
+    """The scripts a text mixes, empty when it is written in one: digits and punctuation belong to every script,
+    and Japanese, Chinese and Korean with Latin letters count as one each (Unicode's "highly restrictive"
+    level, UTS #39)."""
+    scripts = categories.unique_aliases(text) - {"COMMON", "INHERITED"}
+    if len(scripts) <= 1 or any(scripts <= together for together in WRITTEN_TOGETHER):
+        return set()
+    return scripts
+
+
 class Email(Text):
-    """An email address, checked by email-validator without DNS look-ups, stored trimmed and lower-cased."""
+    """An email address, checked by email-validator without DNS look-ups, stored trimmed, NFKC-normalised and
+    case-folded (michael@example.com in fullwidth capitals is michael@example.com); a local part or domain that
+    mixes look-alike letters of different scripts (a Cyrillic a among Latin letters) is refused."""
 
     pattern = EMAIL_PATTERN
 
@@ -171,7 +173,7 @@ class Email(Text):
         super().__init__(metadata={"format": "email", **(metadata or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        address = super()._deserialize(value, attr, data, **kwargs)
+        address = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
         try:
             checked = validate_email(address, check_deliverability=False)
         except EmailNotValidError as error:
@@ -180,7 +182,15 @@ class Email(Text):
                     "Not a valid email address: its domain is reserved and cannot receive mail."
                 ) from error
             raise ValidationError("Not a valid email address.") from error
-        return checked.normalized.lower()
+        for part, text in (("local part", checked.local_part), ("domain", checked.domain)):
+            if (scripts := mixed_scripts(text)) and confusables.is_confusable(text):
+                named = ", ".join(sorted(scripts)).title()
+                raise ValidationError(
+                    f"Not a valid email address: its {part} mixes look-alike letters of different scripts ({named})."
+                )
+        normalized = checked.normalized.casefold()
+        TEXT_LENGTH(normalized)  # normalising may have lengthened it
+        return normalized
 
 
 class Password(fields.String):

@@ -2,18 +2,42 @@
 
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import Flask, current_app
 from zxcvbn import zxcvbn
+
+from project.users.errors import PasswordsBusy
 
 STRONG_ENOUGH = 3  # zxcvbn's score, from 0 (guessed at once) to 4
 # zxcvbn judges this many characters (its own limit: past it, it slows down sharply, to 2.4 s at 256 here);
 # a password whose first 72 characters are easy to guess is easy to guess.
 JUDGED_LENGTH = 72
 WORD_SEPARATORS = re.compile(r"[\W_]+")  # "michael@real-python.com": michael, real, python, com
+SLOTS = "password_hashing_slots"  # the app's semaphore, in app.extensions
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its PASSWORD_HASHING_SLOTS: how many Argon2id hashes or checks one process runs at once."""
+    app.extensions[SLOTS] = threading.BoundedSemaphore(app.config["PASSWORD_HASHING_SLOTS"])
+
+
+@contextmanager
+def hashing_slot() -> Iterator[None]:
+    """Hold a hashing slot while Argon2id runs, or raise PasswordsBusy at once when none is free: a flood of
+    sign-ups or sign-ins is answered 503 instead of queueing every other request behind its hashes."""
+    slots = current_app.extensions[SLOTS]
+    if not slots.acquire(blocking=False):
+        raise PasswordsBusy()
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def hasher() -> PasswordHasher:
@@ -36,7 +60,8 @@ def dummy_hash(hasher: PasswordHasher) -> str:
 
 def hash_password(password: str) -> str:
     """The password's Argon2id hash, salted, in PHC form ($argon2id$v=19$m=...)."""
-    return hasher().hash(password)
+    with hashing_slot():
+        return hasher().hash(password)
 
 
 def verify(password_hash: str | None, password: str) -> bool:
@@ -44,7 +69,8 @@ def verify(password_hash: str | None, password: str) -> bool:
     dummy hash is checked all the same, so that the answer takes as long either way."""
     checker = hasher()
     try:
-        checker.verify(password_hash or dummy_hash(checker), password)
+        with hashing_slot():
+            checker.verify(password_hash or dummy_hash(checker), password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None

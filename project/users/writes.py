@@ -20,9 +20,9 @@ ADD_USER = insert(USERS)  # its values bound as it runs
 
 
 def add_user(username: str, email: str, password: str | None = None, admin: bool = False) -> dict:
-    """Add a user, who can sign in if given a password, and answer it as a read would show it; the unique index,
-    not a look-up first, decides a duplicate email."""
-    password_hash = None if password is None else checked_hash(password, [username, email])
+    """Add a user, who can sign in if given a password, and answer it as a read would show it; the unique index
+    decides a duplicate email (a look-up first only spares a password's hash when the email is taken)."""
+    password_hash = None if password is None else checked_hash(password, username, email)
     user = {"username": username, "email": email, "active": True, "created_at": utcnow(), "admin": admin}
     with email_taken_on_duplicate(), db.engine.begin() as connection:
         (user_id,) = connection.execute(ADD_USER, {**user, "password_hash": password_hash}).inserted_primary_key
@@ -43,8 +43,8 @@ def change_user(user_id: int, fields: dict) -> RowMapping:
     if "password" in values:
         if (user := read_account(user_id=user_id)) is None:
             raise UserNotFound()
-        known = [values.get("username", user["username"]), values.get("email", user["email"])]
-        values["password_hash"] = checked_hash(values.pop("password"), known)
+        username, email = values.get("username", user["username"]), values.get("email", user["email"])
+        values["password_hash"] = checked_hash(values.pop("password"), username, email, user_id)
     if "password_hash" in values or values.get("active") is False:
         values["token_version"] = USERS.c.token_version + 1
     with email_taken_on_duplicate(), db.engine.begin() as connection:
@@ -82,10 +82,14 @@ def rehash_password(user_id: int, password_hash: str, password: str) -> None:
         connection.execute(statement.values(password_hash=passwords.hash_password(password)))
 
 
-def checked_hash(password: str, known: list[str]) -> str:
-    """The password's hash, if it is not too easy to guess (for anyone who knows what else is known)."""
-    if reasons := passwords.weaknesses(password, known):
+def checked_hash(password: str, username: str, email: str, user_id: int | None = None) -> str:
+    """The hash of the password of the user `user_id` (None: a new one) who will have this username and email, if
+    the password is not too easy to guess for anyone who knows them, and the email is not another user's: a hash
+    costs too much to make for nothing."""
+    if reasons := passwords.weaknesses(password, [username, email]):
         raise InvalidField("password", reasons)
+    if (other := read_account(email=email)) is not None and other["id"] != user_id:
+        raise EmailTaken()
     return passwords.hash_password(password)
 
 

@@ -1,8 +1,17 @@
 """Cookie sessions for the web pages alone: the API never reads the session cookie, which is why it needs no CSRF
 check (it takes bearer tokens only), and it does not open one either."""
 
-from flask import Flask, Request
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, current_app, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+# Where a browser sends a Secure cookie over plain HTTP too (it counts them as secure contexts).
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+HTTPS_NEEDED = (
+    "This page needs HTTPS: over plain HTTP your browser never sends its session cookie back, so no form can work. "
+    "The Deployment section of the README says how to serve it over HTTPS."
+)
 
 
 class PageSessionInterface(SecureCookieSessionInterface):
@@ -17,3 +26,10 @@ class PageSessionInterface(SecureCookieSessionInterface):
         if request.path.split("/")[1] in self.api_paths:
             return None
         return super().open_session(app, request)
+
+
+def cookie_cannot_return() -> bool:
+    """Whether the session cookie is Secure (production) and this page came over plain HTTP from a host that is
+    not local, so the browser will not send the cookie back."""
+    secure_only = current_app.config["SESSION_COOKIE_SECURE"]
+    return secure_only and not request.is_secure and urlsplit(request.host_url).hostname not in LOCAL_HOSTS

@@ -12,11 +12,28 @@ from project.auth.signin import sign_in, sign_out
 from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
-from project.users.reads import PAGE_MAX, find_users
+from project.users.reads import PAGE_MAX, find_users, read_user
 from project.web.forms import SignInForm, UserForm
+from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
 from project.web.signed_in import signed_in
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+
+@blp.before_request
+def refuse_posts_without_https():
+    """A form posted over plain HTTP where the session cookie cannot come back is told why it cannot work, rather
+    than that its CSRF session token is missing."""
+    if request.method == "POST" and cookie_cannot_return():
+        abort(400, HTTPS_NEEDED)
+
+
+@blp.context_processor
+def https_notice() -> dict:
+    """The pages say the same at the top, before a form is tried."""
+    return {"https_needed": HTTPS_NEEDED if cookie_cannot_return() else None}
+
+
 # Every form post of the pages carries a CSRF token (Flask-WTF checks it here only: WTF_CSRF_CHECK_DEFAULT is off,
 # so an API request, which takes JSON and bearer tokens and never a cookie, is not checked, nor pays for a check).
 blp.before_request(csrf.protect)
@@ -50,16 +67,19 @@ def index():
     )
 
 
-@blp.post("/delete/<user_id:user_id>")
+@blp.route("/delete/<user_id:user_id>", methods=["GET", "POST"])
 def delete_user(user_id: int):
-    """Delete a user (the signed-in user itself, or anyone for an admin; the form carries a CSRF token) and go
-    back to the page it was listed on."""
-    principal = signed_in().principal
-    if principal is None:
+    """Ask whether to delete a user (the signed-in user itself, or anyone for an admin); a confirmed post (with
+    its CSRF token) deletes it and goes back to the page it was listed on."""
+    visitor = signed_in()
+    if visitor.principal is None:
         flash("Sign in to delete users.")
         return redirect(url_for(".sign_in_page"), 303)
-    if not may_change(principal, user_id):
+    if not may_change(visitor.principal, user_id):
         raise Forbidden()
+    if request.method == "GET":
+        user = read_user(user_id)
+        return render_template("delete.html", user=user, visitor=visitor, page=current_page())
     user = writes.delete_user(user_id)
     flash(f"{user['email']} was deleted.")
     return redirect(url_for(".index", page=current_page()), 303)

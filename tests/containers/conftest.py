@@ -98,11 +98,12 @@ def certificate(compose: Compose, path: Path) -> Path:
 @pytest.fixture(scope="session")
 def prod(tmp_path_factory) -> Iterator[Compose]:
     """The production stack (docker-compose-prod.yml), HTTPS on PORT and plain HTTP on HTTP_PORT, up and
-    healthy; its writes limited loosely enough for the end-to-end suite, as `make stack-test` does. While it
-    runs, requests check its self-signed certificate by the file (REQUESTS_CA_BUNDLE), never by nothing."""
+    healthy; its writes, and the requests that may hash a password, limited loosely enough for the end-to-end
+    suite, as `make stack-test` does. While it runs, requests check its self-signed certificate by the file
+    (REQUESTS_CA_BUNDLE), never by nothing."""
     env_file = settings(
         tmp_path_factory, "prod", HTTPS_PORT=str(PORT), HTTP_PORT=str(HTTP_PORT), EDGE_SUBNET=EDGE_SUBNET,
-        WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500",
+        WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500", HASH_RATE_LIMIT="100r/s", HASH_RATE_BURST="500",
     )  # fmt: skip
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
     compose.since = str(time.time())

@@ -120,10 +120,9 @@ def test_a_forged_x_forwarded_for_is_not_believed_from_beside_nginx(prod):
     assert network not in prod.inspect(prod.container("nginx"))["NetworkSettings"]["Networks"]
     client = f"""
 import json, urllib.error, urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 def sign_in(n):
-    body = json.dumps({{"email": "nobody-{uuid.uuid4().hex[:8]}-%d@example.com" % n, "password": "wrong"}}).encode()
+    body = json.dumps({{"email": "nobody-{uuid.uuid4().hex[:8]}-%d@example.com" % n, "password": "wrong password"}}).encode()
     headers = {{"Content-Type": "application/json", "Host": "localhost",  # a name the service answers for
                "X-Forwarded-For": "203.0.113.%d" % (n % 250 + 1)}}
     request = urllib.request.Request("http://users-service:5000/auth/login", body, headers)
@@ -132,12 +131,10 @@ def sign_in(n):
     except urllib.error.HTTPError as error:
         return error.code
 
-with ThreadPoolExecutor(4) as pool:
-    print(*pool.map(sign_in, range(110)))
+print(*map(sign_in, range(110)))  # one at a time: the service hashes a password at a time per process
 """
     statuses = docker("run", "--rm", "--network", network, image, "python", "-c", client, timeout=300).stdout.split()
-    assert len(statuses) == 110 and set(statuses) <= {"401", "429"}, statuses
-    assert statuses[-1] == "429" and statuses.count("429") >= 10, statuses
+    assert statuses == ["401"] * 100 + ["429"] * 10, statuses
 
 
 def test_a_certificate_given_as_files_is_served_instead(prod, tmp_path):

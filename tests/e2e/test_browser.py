@@ -190,6 +190,9 @@ def test_delete_oneself(browser, base_url):
     sign_in(browser, base_url, email)
     wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
     browser.find_element(By.CSS_SELECTOR, f'button[aria-label="Delete {email}"]').click()
+    wait(browser, expected_conditions.title_is(f"Delete {email}"))  # asked first, on a page of its own
+    screenshot(browser, "delete-confirm")
+    browser.find_element(By.CSS_SELECTOR, f'button[aria-label="Delete {email}"]').click()
     # The page before it has a notice too ("Signed in as ..."): wait for the next page's.
     deleted = expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "p.notice"), f"{email} was deleted.")
     wait(browser, deleted)

@@ -2,6 +2,7 @@
 the means to hurt it (stop MariaDB or Redis, kill workers, signal gunicorn, lock tables, connect from many
 addresses)."""
 
+import json
 import os
 import subprocess
 import uuid
@@ -13,6 +14,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from project.answers import API_HEADERS, REQUEST_ID
 from project.tests.contract import GOOD_PASSWORD
 from tests.e2e.live import wait_until
 
@@ -28,6 +30,7 @@ class Stack:
         self.app_port = int(os.environ.get("STACK_APP_PORT", "5001"))
         self.run_dir = Path(os.environ.get("STACK_RUN_DIR", f"/tmp/users-stack-{self.port}"))
         self.database = os.environ.get("STACK_DATABASE", "users_prod")
+        self.hash_burst = int(os.environ.get("HASH_RATE_BURST", "5"))  # nginx's, as scripts/test-faults sets it
         self.url = f"http://127.0.0.1:{self.port}"
         self.app_url = f"http://127.0.0.1:{self.app_port}"
 
@@ -156,3 +159,25 @@ def account(stack, tag) -> dict:
     user = requests.post(f"{stack.url}/users", json=body, timeout=10).json()["data"]
     login = requests.post(f"{stack.url}/auth/login", json={"email": email, "password": GOOD_PASSWORD}, timeout=10)
     return {"id": user["id"], "email": email, "auth": {"Authorization": f"Bearer {login.json()['data']['token']}"}}
+
+
+def envelope(message: str) -> dict:
+    return {"status": "fail", "message": message}
+
+
+@pytest.fixture(scope="session")
+def app_headers(stack) -> dict[str, str | None]:
+    """The security headers of an API answer the app makes, as they come through nginx: nginx repeats them on its
+    own answers (nginx/templates/errors.inc.template), and this keeps the two from drifting apart."""
+    answer = requests.get(f"{stack.url}/ping", timeout=5)
+    return {name: answer.headers.get(name) for name in API_HEADERS}
+
+
+def check_nginx_answer(headers, body: bytes, message: str, app_headers: dict, retry_after: str | None = None) -> None:
+    """nginx's own answer: the envelope, as JSON, with the app's security headers, a request id, and Retry-After
+    where the client is to try again."""
+    assert json.loads(body) == envelope(message)
+    assert headers["Content-Type"] == "application/json"
+    assert {name: headers.get(name) for name in API_HEADERS} == app_headers
+    assert REQUEST_ID.fullmatch(headers.get("X-Request-ID", ""))
+    assert headers.get("Retry-After") == retry_after

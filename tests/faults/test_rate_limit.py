@@ -1,30 +1,34 @@
-"""nginx limits each client address's writes (the index page's form included), with a JSON 429 and Retry-After."""
-
-import uuid
+"""nginx limits each client address's writes (the index page's forms included), and more strictly the requests
+that may hash a password, with a JSON 429 and Retry-After."""
 
 import pytest
 
-from tests.faults.conftest import client
+from tests.faults.conftest import check_nginx_answer, client
 
 BURST = 20  # WRITE_RATE_BURST's default
-TOO_MANY = {"status": "fail", "message": "Too Many Requests"}
 NO_SUCH_USER = "/users/2147483647"
 # The limit refills one write every 100 ms (WRITE_RATE_LIMIT's default, 10r/s), so a slow machine may
 # let a few more through: a client keeps writing until refused, and is refused long before this.
 ATTEMPTS = BURST * 10
 
 
-def post_json(http, url):
-    """A new user through the API: each one created, not refused as a duplicate."""
-    return http.post(f"{url}/users", json={"username": "r", "email": f"{uuid.uuid4().hex}@example.com"})
-
-
+# Writes that hash no password: the write limit alone.
 WRITES = {
-    "json": post_json,
-    "form": lambda http, url: http.post(f"{url}/", data={"username": "form", "email": "form@example.com"}),
-    "put": lambda http, url: http.put(f"{url}{NO_SUCH_USER}", json={"username": "r", "email": "r@example.com"}),
-    "patch": lambda http, url: http.patch(f"{url}{NO_SUCH_USER}", json={"active": False}),
     "delete": lambda http, url: http.delete(f"{url}{NO_SUCH_USER}"),
+    "sign-out": lambda http, url: http.post(f"{url}/auth/logout"),
+    "delete form": lambda http, url: http.post(f"{url}/delete/2147483647", data={}),
+    "sign-out form": lambda http, url: http.post(f"{url}/sign-out", data={}),
+}
+# The routes that may hash a password, each asked in a way the app refuses before hashing (nginx counts the
+# route, not the work): the stricter limit.
+HASHING = {
+    "sign-in": lambda http, url: http.post(f"{url}/auth/login", json={}),
+    "sign-up": lambda http, url: http.post(f"{url}/users", json={}),
+    "put": lambda http, url: http.put(f"{url}{NO_SUCH_USER}", json={"username": "r", "email": "r@example.com"}),
+    "patch": lambda http, url: http.patch(f"{url}{NO_SUCH_USER}", json={"password": "a new password"}),
+    "sign-in form": lambda http, url: http.post(f"{url}/sign-in", data={"email": "a@example.com", "password": "x"}),
+    "add-user form": lambda http, url: http.post(f"{url}/", data={"username": "form", "email": "form@example.com"}),
+    "sign-in, its slash escaped": lambda http, url: http.post(f"{url}/auth%2Flogin", json={}),  # the app routes it
 }
 
 
@@ -39,15 +43,24 @@ def first_refusal(write, http, url):
 
 
 @pytest.mark.parametrize("kind", list(WRITES))
-def test_writes_over_the_limit_are_refused(stack, kind):
+def test_writes_over_the_limit_are_refused(stack, app_headers, kind):
     address = f"127.0.3.{10 + list(WRITES).index(kind)}"  # a client of its own: a full bucket
     with client(address) as http:
         accepted, refused = first_refusal(WRITES[kind], http, stack.url)
         assert accepted > BURST
-        assert (refused.headers["Content-Type"], refused.json()) == ("application/json", TOO_MANY)
-        assert refused.headers["Retry-After"] == "1"
-        assert refused.headers["X-Content-Type-Options"] == "nosniff"
+        check_nginx_answer(refused.headers, refused.content, "Too Many Requests", app_headers, retry_after="1")
         assert http.get(f"{stack.url}/users?per_page=1").status_code == 200  # reads are not limited
+
+
+@pytest.mark.parametrize("kind", list(HASHING))
+def test_requests_that_may_hash_a_password_are_limited_more_strictly(stack, app_headers, kind):
+    address = f"127.0.3.{40 + list(HASHING).index(kind)}"
+    with client(address) as http:
+        accepted, refused = first_refusal(HASHING[kind], http, stack.url)
+        # Past the hashing burst, and refused by it, long before the write limit's.
+        assert stack.hash_burst < accepted < BURST
+        check_nginx_answer(refused.headers, refused.content, "Too Many Requests", app_headers, retry_after="1")
+        assert http.delete(f"{stack.url}{NO_SUCH_USER}").status_code == 401  # other writes still go through
 
 
 def test_another_client_is_not_affected(stack, tag):

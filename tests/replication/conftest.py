@@ -98,6 +98,7 @@ class Replication:
             f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
             f"CREATE USER 'users'@'127.0.0.1' IDENTIFIED BY '{self.password}'",
             f"GRANT ALL ON {DATABASE}.* TO 'users'@'127.0.0.1'",
+            "GRANT SLAVE MONITOR ON *.* TO 'users'@'127.0.0.1'",  # SHOW REPLICA STATUS: how far behind it is
         )
         # From the primary's first transaction on: the database and the service's user come over too.
         self.replica.run(
@@ -147,7 +148,7 @@ def app(request, replication: Replication) -> Iterator[Flask]:
     else:
         environment.delenv("REDIS_TEST_URL", raising=False)
     app = create_app("project.config.TestingConfig")
-    app.config.update(READ_YOUR_WRITES_SECONDS=2, REPLICA_RETRY_SECONDS=1)
+    app.config.update(READ_YOUR_WRITES_SECONDS=2, REPLICA_RETRY_SECONDS=1, REPLICA_LAG_CHECK_SECONDS=0)
     with app.app_context():
         upgrade()
         replication.caught_up()

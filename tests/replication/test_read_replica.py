@@ -4,6 +4,7 @@ reads to the primary with no error."""
 
 import ipaddress
 import itertools
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from project.tests.contract import GOOD_PASSWORD, NOT_FOUND
 from tests.e2e.live import wait_until
 from tests.replication.conftest import DATABASE, Replication
 
+BEHIND = r"[0-9]+ s behind, over REPLICA_MAX_LAG_SECONDS \(3 s\): reads go to the primary"
 REPLICA_DOWN = "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)"
 ADDRESSES = (str(ipaddress.IPv4Address("10.0.0.1") + number) for number in itertools.count())  # each used once
 
@@ -141,3 +143,22 @@ def test_the_services_user_cannot_write_on_the_replica(replication):
     with connection, connection.cursor() as cursor, pytest.raises(pymysql.err.OperationalError) as refused:
         cursor.execute("DELETE FROM users")
     assert refused.value.args[0] == 1290  # ER_OPTION_PREVENTS_STATEMENT: --read-only
+
+
+def test_a_replica_too_far_behind_is_skipped_until_it_catches_up(app, lagging):
+    writer, other = clients(app, 2)
+    user = add_user(writer)
+    assert other.get(f"/users/{user['id']}") == (404, NOT_FOUND)  # read on the replica, which lags a little
+    limit, app.config["REPLICA_MAX_LAG_SECONDS"] = app.config["REPLICA_MAX_LAG_SECONDS"], 3
+    try:
+        wait_until(lambda: other.get(f"/users/{user['id']}") == (200, found(user)), what="reads on the primary")
+        status, body = other.get("/health")
+        assert status == 200
+        assert re.fullmatch(BEHIND, body["data"]["replica"]), body
+        lagging.lag(0)
+        lagging.caught_up()
+        lagging.lag(3600)
+        held_back = add_user(writer)
+        assert other.get(f"/users/{held_back['id']}") == (404, NOT_FOUND)  # caught up: read on the replica again
+    finally:
+        app.config["REPLICA_MAX_LAG_SECONDS"] = limit
