@@ -122,7 +122,8 @@ def test_a_forged_x_forwarded_for_is_not_believed_from_beside_nginx(prod):
 import json, urllib.error, urllib.request
 
 def sign_in(n):
-    body = json.dumps({{"email": "nobody-{uuid.uuid4().hex[:8]}-%d@example.com" % n, "password": "wrong password"}}).encode()
+    email = "nobody-{uuid.uuid4().hex[:8]}-%d@example.com" % n
+    body = json.dumps({{"email": email, "password": "wrong password"}}).encode()
     headers = {{"Content-Type": "application/json", "Host": "localhost",  # a name the service answers for
                "X-Forwarded-For": "203.0.113.%d" % (n % 250 + 1)}}
     request = urllib.request.Request("http://users-service:5000/auth/login", body, headers)
