@@ -68,10 +68,13 @@ class LoginSchema(Schema):
 class PagingSchema(Schema):
     """Paging through a list, by page number or by cursor, and its sort; unknown parameters are refused."""
 
+    # No default in the document: a generated client would send it with every cursor. Without page or cursor, the
+    # list answers page 1 (find_users' own default).
     page = fields.Integer(
-        load_default=1,
         validate=validate.Range(min=1, max=PAGE_MAX),
-        metadata={"description": "The page, from 1; not sent with `cursor`."},
+        metadata={
+            "description": "The page, from 1 (page 1 when neither page nor cursor is sent); not sent with `cursor`."
+        },
     )
     cursor = CursorField(
         metadata={

@@ -128,7 +128,6 @@ def links(found: Page) -> str:
 def walk(query: dict) -> tuple[dict, dict]:
     """The users just past the cursor's place, and cursors to the first page and to either side."""
     cursor, sort = query.pop("cursor"), query["sort"]
-    del query["page"]  # (its default: a cursor comes without one)
     found = walk_users(cursor.place, **query)
     pagination = {"per_page": found.per_page, "total": found.total}
     links = link_header({relation: {"cursor": text} for relation, text in cursors(found, sort)})

@@ -113,3 +113,18 @@ class TestOpenApi(BaseTestCase):
         self.assertIn("Location", post["headers"])
         self.assertEqual(set(post["links"]), {"GetUser", "ReplaceUser", "UpdateUser", "DeleteUser"})
         self.assertIn("Link", self.spec["paths"]["/users"]["get"]["responses"]["200"]["headers"])
+
+    def test_no_parameter_default_goes_against_another_parameter(self):
+        """A generated client sends every default: with them, and a cursor, the first cursor page answers 200."""
+        parameters = self.spec["paths"]["/users"]["get"]["parameters"]
+        defaults = {
+            parameter["name"]: parameter["schema"]["default"]
+            for parameter in parameters
+            if "default" in parameter["schema"]
+        }
+        self.assertEqual(defaults, {"per_page": 20, "sort": "-created_at"})
+        response = self.client.get("/users", query_string={**defaults, "cursor": ""})
+        self.assertEqual(response.status_code, 200, response.get_json())
+        self.assertEqual(response.get_json()["data"]["pagination"], {"per_page": 20, "total": 0})
+        response = self.client.get("/users", query_string=defaults)
+        self.assertEqual(response.get_json()["data"]["pagination"], {"page": 1, "per_page": 20, "total": 0, "pages": 0})
