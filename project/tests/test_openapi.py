@@ -23,6 +23,16 @@ SECURED |= {("/auth/me", "get"), ("/auth/logout", "post")}
 
 
 PASSWORD = {"type": "string", "format": "password", "writeOnly": True, "minLength": 8, "maxLength": 256}
+OPTIONAL = {("Error", "errors")}  # the fields an answer may leave out: all others are always there
+NEW_USER = {"username": "fletcher", "email": "fletcher@realpython.com", "password": "fletcher keeps a pet lizard"}
+
+
+def resolved(spec: dict, item: dict) -> dict:
+    """The item itself where the document refers to it."""
+    while "$ref" in item:
+        *_, kind, name = item["$ref"].split("/")
+        item = spec["components"][kind][name]
+    return item
 
 
 class TestOpenApi(BaseTestCase):
@@ -128,3 +138,57 @@ class TestOpenApi(BaseTestCase):
         self.assertEqual(response.get_json()["data"]["pagination"], {"per_page": 20, "total": 0})
         response = self.client.get("/users", query_string=defaults)
         self.assertEqual(response.get_json()["data"]["pagination"], {"page": 1, "per_page": 20, "total": 0, "pages": 0})
+
+    def test_every_field_always_present_is_required(self):
+        """Every field of every answer a client sees is required by its schema, but for the optional ones."""
+        self.add_user("michael", "michael@realpython.com")
+        answers = []
+
+        def seen(path: str, method: str, response) -> None:
+            schema = self.spec["paths"][path][method]["responses"][str(response.status_code)]
+            answers.append(
+                (f"{method} {path} {response.status_code}", response.get_json(), resolved(self.spec, schema))
+            )
+
+        seen("/ping", "get", self.client.get("/ping"))
+        seen("/health", "get", self.client.get("/health"))
+        new_user = NEW_USER
+        created = self.client.post("/users", json=new_user)
+        seen("/users", "post", created)
+        seen("/users", "post", self.client.post("/users", json={"username": "x"}))
+        seen("/users", "post", self.client.post("/users", json=new_user))
+        for query in ("", "?cursor=", "?page=1&cursor=", "?per_page=0"):
+            seen("/users", "get", self.client.get(f"/users{query}"))
+        seen("/users/{user_id}", "get", self.client.get(created.headers["Location"]))
+        seen("/users/{user_id}", "get", self.client.get("/users/x"))
+        seen("/users/{user_id}", "get", self.client.get("/users/999"))
+        seen("/users/{user_id}", "patch", self.client.patch(created.headers["Location"], json={}))
+        signed_in = self.client.post("/auth/login", json={"email": new_user["email"], "password": new_user["password"]})
+        seen("/auth/login", "post", signed_in)
+        seen(
+            "/auth/login", "post", self.client.post("/auth/login", json={"email": "x@realpython.com", "password": "y"})
+        )
+        token = {"Authorization": f"Bearer {signed_in.get_json()['data']['token']}"}
+        seen("/auth/me", "get", self.client.get("/auth/me", headers=token))
+        for name, answer, response in answers:
+            with self.subTest(answer=name):
+                schema = response["content"]["application/json"]["schema"]
+                self.assertEqual(self.unrequired_fields(answer, schema), set())
+
+    def unrequired_fields(self, value, schema: dict) -> set:
+        """The fields of this answer (and of every object in it) that its schema does not require, less OPTIONAL."""
+        if "oneOf" in schema:
+            schema = next(one for one in schema["oneOf"] if set(value) == set(resolved(self.spec, one)["properties"]))
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[1]
+            schema = resolved(self.spec, schema)
+        else:
+            name = None
+        if isinstance(value, list):
+            return set().union(*(self.unrequired_fields(item, schema["items"]) for item in value))
+        if not isinstance(value, dict) or "properties" not in schema:
+            return set()
+        found = {(name, field) for field in value if field not in schema.get("required", [])} - OPTIONAL
+        for field, inner in value.items():
+            found |= self.unrequired_fields(inner, schema["properties"][field])
+        return found
