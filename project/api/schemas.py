@@ -87,7 +87,13 @@ class PagingSchema(Schema):
     sort = fields.String(
         load_default=NEWEST_FIRST,
         validate=validate.OneOf(SORT_KEYS),
-        metadata={"description": "A field to sort by; a leading - sorts in descending order."},
+        metadata={
+            "description": "A field to sort by; a leading - sorts in descending order.",
+            # What a generated client names each value (CREATED_AT_DESC, not VALUE_7).
+            "x-enum-varnames": [
+                key.removeprefix("-").upper() + ("_DESC" if key.startswith("-") else "") for key in SORT_KEYS
+            ],
+        },
     )
 
     @validates_schema(pass_original=True)

@@ -135,6 +135,13 @@ def test_a_walk_through_the_api(api, connect):
     assert last.status_code == 200, last.content
     assert body(last)["data"] == {"users": [user], "pagination": {"per_page": 2, "total": 3}}
     assert set(links(last)) == {"first", "prev"}
+    by_name = users.list_users.sync_detailed(client=client, cursor="", per_page=2, sort=models.ListUsersSort.USERNAME)
+    assert [found["username"] for found in body(by_name)["data"]["users"]] == ["ada", "fletcher"]
+    following = links(by_name)["next"]
+    assert following["sort"] == ["username"]
+    sort = models.ListUsersSort(following["sort"][0])
+    rest = users.list_users.sync_detailed(client=client, cursor=following["cursor"][0], per_page=2, sort=sort)
+    assert body(rest)["data"] == {"users": [others[1]], "pagination": {"per_page": 2, "total": 3}}
 
     # Change the user (PATCH), then replace it (PUT).
     changed = users.update_user.sync_detailed(
