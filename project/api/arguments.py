@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter
 
 from project.auth.access import authenticate, bearer_token, may_change
 from project.auth.errors import Forbidden
+from project.errors import ErrorSchema
 from project.users.models import LONE_SURROGATE
 
 INTEGER = re.compile(r"-?[0-9]+")
@@ -107,12 +108,20 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = Parser()
 
-    def errors(self, *statuses: int):
-        """Document these error answers (in the envelope) on an operation; @arguments documents the 400."""
+    def errors(self, *statuses: int, examples: dict[int, dict] | None = None):
+        """Document these error answers on an operation: the envelope, an example (the status's usual one, unless
+        `examples` gives this operation's own), and the headers sent with them (WWW-Authenticate, Retry-After)."""
+        from project.api.examples import ERROR_HEADERS, ERRORS  # (the examples name this module's errors)
 
         def decorate(view):
             for status in statuses:
-                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
+                view = self.alt_response(
+                    status,
+                    schema=ErrorSchema,
+                    description=HTTPStatus(status).phrase,
+                    example=(examples or {}).get(status, ERRORS[status]),
+                    headers=ERROR_HEADERS.get(status),
+                )(view)
             return view
 
         return decorate
