@@ -6,9 +6,7 @@ import re
 import sys
 from collections.abc import Callable
 from functools import wraps
-from http import HTTPStatus
 
-import flask_smorest
 from flask import Request
 from marshmallow import RAISE, Schema, missing
 from webargs.flaskparser import FlaskParser, abort, is_json_request
@@ -17,7 +15,6 @@ from werkzeug.routing import BaseConverter
 
 from project.auth.access import authenticate, bearer_token, may_change
 from project.auth.errors import Forbidden
-from project.errors import ErrorSchema
 from project.users.models import LONE_SURROGATE
 
 INTEGER = re.compile(r"-?[0-9]+")
@@ -101,30 +98,6 @@ class Parser(FlaskParser):
             if broken:
                 abort(400, messages={"json": broken})
         return loaded
-
-
-class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with the service's parser."""
-
-    ARGUMENTS_PARSER = Parser()
-
-    def errors(self, *statuses: int, examples: dict[int, dict] | None = None):
-        """Document these error answers on an operation: the envelope, an example (the status's usual one, unless
-        `examples` gives this operation's own), and the headers sent with them (WWW-Authenticate, Retry-After)."""
-        from project.api.examples import ERROR_HEADERS, ERRORS  # (the examples name this module's errors)
-
-        def decorate(view):
-            for status in statuses:
-                view = self.alt_response(
-                    status,
-                    schema=ErrorSchema,
-                    description=HTTPStatus(status).phrase,
-                    example=(examples or {}).get(status, ERRORS[status]),
-                    headers=ERROR_HEADERS.get(status),
-                )(view)
-            return view
-
-        return decorate
 
 
 def signed_in(view: Callable) -> Callable:

@@ -6,7 +6,8 @@ from sqlalchemy import RowMapping
 
 from project.answers import no_content
 from project.api import examples
-from project.api.arguments import SECURED, Blueprint, signed_in
+from project.api.arguments import SECURED, signed_in
+from project.api.blueprint import Blueprint
 from project.api.schemas import AccountEnvelopeSchema, LoginSchema, SignedInSchema
 from project.auth.access import bearer_token
 from project.auth.signin import sign_in, sign_out

@@ -8,7 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from project.answers import no_content
 from project.api import examples
-from project.api.arguments import SECURED, Blueprint, changes_user
+from project.api.arguments import SECURED, changes_user
+from project.api.blueprint import Blueprint
 from project.api.cursors import encode
 from project.api.examples import LINK, LOCATION
 from project.api.schemas import (
