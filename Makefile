@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run stack-up stack-down clean test lint format readme-test e2e browser-test stack-test schemathesis test-faults replica-test screenshot check-containers container-test container-up container-down swarm-up swarm-down scale-test k8s-validate bench bench-compare bench-writes profile instructions request-path capacity
+.PHONY: help run stack-up stack-down clean test lint format readme-test e2e browser-test stack-test schemathesis client-test test-faults replica-test screenshot check-containers container-test container-up container-down swarm-up swarm-down scale-test k8s-validate bench bench-compare bench-writes profile instructions request-path hashing-flood capacity
 
 help:  ## list the targets, by what they are for
 	@awk -F ':.*## ' '/^##@ /{printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## /{printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -64,6 +64,13 @@ stack-test: $(READY)  ## stack-up, the end-to-end and browser tests through ngin
 
 schemathesis: $(READY)  ## schemathesis, every check, against the OpenAPI document of a live service on MariaDB
 	scripts/schemathesis
+
+$(VENV)/.client: requirements-client.txt $(READY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-client.txt
+	touch $@
+
+client-test: $(VENV)/.client  ## a client generated from the live OpenAPI document (openapi-python-client) walks the API, on gunicorn and SQLite
+	$(BIN)/python -m pytest tests/client
 
 test-faults: $(READY)  ## fault tests on a stack of their own (MariaDB stopped, workers killed, load, limits)
 	scripts/test-faults
@@ -123,6 +130,9 @@ instructions: $(VENV)/.bench  ## instructions a request, counted by callgrind: t
 	scripts/debian-packages valgrind valgrind
 	scripts/mariadb-ready users_test
 	$(BIN)/python -m bench.instructions $(PATHS)
+
+hashing-flood: $(READY)  ## one address flooding sign-ups and sign-ins through nginx: others' sign-in and /ping p95, beside no flood
+	scripts/hashing-flood
 
 request-path: $(READY)  ## the functions and files of ours one request enters (GET, POST and PATCH of a user)
 	$(BIN)/python -m bench.request_path $(if $(VERBOSE),-v)

@@ -6,9 +6,7 @@ import re
 import sys
 from collections.abc import Callable
 from functools import wraps
-from http import HTTPStatus
 
-import flask_smorest
 from flask import Request
 from marshmallow import RAISE, Schema, missing
 from webargs.flaskparser import FlaskParser, abort, is_json_request
@@ -100,22 +98,6 @@ class Parser(FlaskParser):
             if broken:
                 abort(400, messages={"json": broken})
         return loaded
-
-
-class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with the service's parser."""
-
-    ARGUMENTS_PARSER = Parser()
-
-    def errors(self, *statuses: int):
-        """Document these error answers (in the envelope) on an operation; @arguments documents the 400."""
-
-        def decorate(view):
-            for status in statuses:
-                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
-            return view
-
-        return decorate
 
 
 def signed_in(view: Callable) -> Callable:

@@ -5,7 +5,9 @@ from flask import Response, request
 from sqlalchemy import RowMapping
 
 from project.answers import no_content
-from project.api.arguments import SECURED, Blueprint, signed_in
+from project.api import examples
+from project.api.arguments import SECURED, signed_in
+from project.api.blueprint import Blueprint
 from project.api.schemas import AccountEnvelopeSchema, LoginSchema, SignedInSchema
 from project.auth.access import bearer_token
 from project.auth.signin import sign_in, sign_out
@@ -14,9 +16,9 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in an
 
 
 @blp.post("/login")
-@blp.arguments(LoginSchema())
-@blp.response(200, SignedInSchema)
-@blp.errors(401, 413, 415, 429, 503)
+@blp.arguments(LoginSchema(), example=examples.LOGIN)
+@blp.response(200, SignedInSchema, example=examples.SIGNED_IN)
+@blp.errors(400, 401, 413, 415, 429, 503, examples={400: examples.INVALID_PAYLOAD, 401: examples.WRONG_PASSWORD})
 @blp.doc(operationId="login")
 def login(credentials: dict) -> dict:
     """Trade an email and password for a bearer token. Too many failures for one email (or from one
@@ -28,7 +30,7 @@ def login(credentials: dict) -> dict:
 
 @blp.get("/me")
 @signed_in
-@blp.response(200, AccountEnvelopeSchema)
+@blp.response(200, AccountEnvelopeSchema, example=examples.ACCOUNT)
 @blp.errors(401, 503)
 @blp.doc(operationId="me", **SECURED)
 def me(principal: RowMapping) -> dict:

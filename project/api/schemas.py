@@ -68,10 +68,13 @@ class LoginSchema(Schema):
 class PagingSchema(Schema):
     """Paging through a list, by page number or by cursor, and its sort; unknown parameters are refused."""
 
+    # No default in the document: a generated client would send it with every cursor. Without page or cursor, the
+    # list answers page 1 (find_users' own default).
     page = fields.Integer(
-        load_default=1,
         validate=validate.Range(min=1, max=PAGE_MAX),
-        metadata={"description": "The page, from 1; not sent with `cursor`."},
+        metadata={
+            "description": "The page, from 1 (page 1 when neither page nor cursor is sent); not sent with `cursor`."
+        },
     )
     cursor = CursorField(
         metadata={
@@ -84,7 +87,13 @@ class PagingSchema(Schema):
     sort = fields.String(
         load_default=NEWEST_FIRST,
         validate=validate.OneOf(SORT_KEYS),
-        metadata={"description": "A field to sort by; a leading - sorts in descending order."},
+        metadata={
+            "description": "A field to sort by; a leading - sorts in descending order.",
+            # What a generated client names each value (CREATED_AT_DESC, not VALUE_7).
+            "x-enum-varnames": [
+                key.removeprefix("-").upper() + ("_DESC" if key.startswith("-") else "") for key in SORT_KEYS
+            ],
+        },
     )
 
     @validates_schema(pass_original=True)
@@ -147,20 +156,42 @@ class UserCreatedSchema(MessageSchema):
     data = fields.Nested(UserSchema, required=True)
 
 
-class PaginationSchema(Schema):
-    """Where a page lies in the whole list; a page reached by cursor has no number."""
+class CursorPaginationSchema(Schema):
+    """Where a page reached by cursor lies in the whole list: such a page has no number."""
 
-    page = fields.Integer(metadata={"description": "Absent when paging by cursor."})
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
-    pages = fields.Integer(metadata={"description": "Absent when paging by cursor."})
+
+
+class PagePaginationSchema(CursorPaginationSchema):
+    """Where a page reached by number lies in the whole list."""
+
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class Either(fields.Field):
+    """An object that one of these schemas dumps: the first whose required fields it has all of. The OpenAPI
+    document says `oneOf` them (project.api.Api teaches it how)."""
+
+    def __init__(self, *schemas: type[Schema], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.schemas = [schema() for schema in schemas]
+
+    def _serialize(self, value: Mapping, attr, obj, **kwargs) -> dict:
+        schema = next(
+            schema
+            for schema in self.schemas
+            if all(name in value for name, field in schema.fields.items() if field.required)
+        )
+        return schema.dump(value)
 
 
 class UserPageSchema(Schema):
     """A page of users, and the pagination."""
 
     users = fields.Nested(UserSchema, many=True, required=True)
-    pagination = fields.Nested(PaginationSchema, required=True)
+    pagination = Either(PagePaginationSchema, CursorPaginationSchema, required=True)
 
 
 class UsersEnvelopeSchema(EnvelopeSchema):

@@ -7,8 +7,11 @@ from sqlalchemy import Engine, RowMapping, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from project.answers import no_content
-from project.api.arguments import SECURED, Blueprint, changes_user
+from project.api import examples
+from project.api.arguments import SECURED, changes_user
+from project.api.blueprint import Blueprint
 from project.api.cursors import encode
+from project.api.examples import LINK, LOCATION
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
@@ -31,14 +34,6 @@ from project.users.reads import Page, Place, Stretch, find_users, read_user, sor
 
 blp = Blueprint("users", __name__, description="Users, and the service's liveness and readiness checks.")
 
-LOCATION = {"Location": {"description": "The new user's URL.", "schema": {"type": "string"}}}
-LINK = {
-    "Link": {
-        "description": "RFC 8288 links to the first, prev, next and last pages; by cursor, to the first, prev and "
-        "next.",
-        "schema": {"type": "string"},
-    }
-}
 # Links a client (or a stateful API tester) can follow from a created user to the operations on it.
 USER_LINKS = {
     name: {"operationId": operation, "parameters": {"user_id": "$response.body#/data/id"}}
@@ -52,14 +47,14 @@ USER_LINKS = {
 
 
 @blp.get("/ping")
-@blp.response(200, MessageSchema)
+@blp.response(200, MessageSchema, example=examples.PING)
 def ping() -> dict:
     """Liveness: answers while the process serves requests, whatever the database's state."""
     return {"message": "pong!"}
 
 
 @blp.get("/health")
-@blp.response(200, HealthSchema)
+@blp.response(200, HealthSchema, example=examples.HEALTH)
 @blp.errors(503)
 def health() -> dict:
     """Readiness: 200 while the database (and Redis, where tokens are kept there) answers, 503 naming what
@@ -88,9 +83,9 @@ def database_check(engine: Engine) -> str | None:
 
 
 @blp.post("/users")
-@blp.arguments(NewUserSchema())
-@blp.response(201, UserCreatedSchema, headers=LOCATION)
-@blp.errors(413, 415)
+@blp.arguments(NewUserSchema(), example=examples.NEW_USER)
+@blp.response(201, UserCreatedSchema, headers=LOCATION, example=examples.CREATED)
+@blp.errors(400, 413, 415, 503, examples={400: examples.INVALID_PAYLOAD})
 @blp.doc(operationId="add_user", responses={201: {"links": USER_LINKS}})
 def add_user(fields: dict) -> tuple[dict, dict]:
     """Add a user; the answer's Location header is the new user's URL."""
@@ -101,7 +96,8 @@ def add_user(fields: dict) -> tuple[dict, dict]:
 
 @blp.get("/users")
 @blp.arguments(UserQuerySchema(), location="query")
-@blp.response(200, UsersEnvelopeSchema, headers=LINK)
+@blp.response(200, UsersEnvelopeSchema, headers=LINK, examples=examples.USERS)
+@blp.errors(400, examples={400: examples.INVALID_PARAMETERS})
 @blp.doc(operationId="list_users")
 def list_users(query: dict) -> tuple[dict, dict]:
     """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination: by page
@@ -128,7 +124,6 @@ def links(found: Page) -> str:
 def walk(query: dict) -> tuple[dict, dict]:
     """The users just past the cursor's place, and cursors to the first page and to either side."""
     cursor, sort = query.pop("cursor"), query["sort"]
-    del query["page"]  # (its default: a cursor comes without one)
     found = walk_users(cursor.place, **query)
     pagination = {"per_page": found.per_page, "total": found.total}
     links = link_header({relation: {"cursor": text} for relation, text in cursors(found, sort)})
@@ -156,7 +151,7 @@ def link_header(relations: dict[str, dict]) -> str:
 
 
 @blp.get("/users/<user_id:user_id>")
-@blp.response(200, UserEnvelopeSchema)
+@blp.response(200, UserEnvelopeSchema, example=examples.ONE_USER)
 @blp.errors(400, 404)
 @blp.doc(operationId="get_user")
 def get_user(user_id: int) -> dict:
@@ -166,9 +161,9 @@ def get_user(user_id: int) -> dict:
 
 @blp.put("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(ProfileSchema())
-@blp.response(200, UserEnvelopeSchema)
-@blp.errors(401, 403, 404, 413, 415, 503)
+@blp.arguments(ProfileSchema(), example=examples.PROFILE)
+@blp.response(200, UserEnvelopeSchema, example=examples.REPLACED)
+@blp.errors(400, 401, 403, 404, 413, 415, 503, examples={400: examples.EMAIL_TAKEN})
 @blp.doc(operationId="replace_user", **SECURED)
 def replace_user(fields: dict, user_id: int, principal: RowMapping) -> dict:
     """Replace a user's username and email: the user itself, or an admin."""
@@ -177,9 +172,9 @@ def replace_user(fields: dict, user_id: int, principal: RowMapping) -> dict:
 
 @blp.patch("/users/<user_id:user_id>")
 @changes_user
-@blp.arguments(UserPatchSchema())
-@blp.response(200, UserEnvelopeSchema)
-@blp.errors(401, 403, 404, 413, 415, 429, 503)
+@blp.arguments(UserPatchSchema(), example=examples.PATCH)
+@blp.response(200, UserEnvelopeSchema, example=examples.ONE_USER)
+@blp.errors(400, 401, 403, 404, 413, 415, 429, 503, examples={400: examples.INVALID_PAYLOAD})
 @blp.doc(operationId="update_user", **SECURED)
 def update_user(fields: dict, user_id: int, principal: RowMapping) -> dict:
     """Change any of a user's username, email, active and password (the user itself, or an admin), and

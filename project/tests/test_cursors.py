@@ -276,4 +276,8 @@ class TestDocumented(CursorTestCase):
         self.assertEqual((cursor["in"], cursor["required"], cursor["schema"]), ("query", False, {"type": "string"}))
         self.assertIn("Link header's next and prev", cursor["description"])
         self.assertIn("not sent with `cursor`", parameters["page"]["description"])
-        self.assertEqual(spec["components"]["schemas"]["Pagination"]["required"], ["per_page", "total"])
+        schemas = spec["components"]["schemas"]
+        self.assertEqual(schemas["CursorPagination"]["required"], ["per_page", "total"])
+        self.assertEqual(schemas["PagePagination"]["required"], ["page", "pages", "per_page", "total"])
+        either = [{"$ref": f"#/components/schemas/{name}"} for name in ("PagePagination", "CursorPagination")]
+        self.assertEqual(schemas["UserPage"]["properties"]["pagination"], {"oneOf": either})
