@@ -62,6 +62,9 @@ def test_plain_http_is_sent_to_https_with_its_method_kept(prod):
     assert requests.get(f"http://127.0.0.1:{HTTP_PORT}/ping").json()["message"] == "pong!"  # followed, checked
     refused = requests.get(f"http://127.0.0.1:{HTTP_PORT}/", headers={"Host": "evil.example"})
     assert (refused.status_code, refused.json()["message"]) == (400, "Bad Request")
+    too_large = requests.post(f"http://127.0.0.1:{HTTP_PORT}/users", data=b"x" * (2 * 1024 * 1024))  # not sent on
+    assert (too_large.status_code, too_large.json()) == (413, {"status": "fail", "message": "Request Entity Too Large"})
+    assert too_large.headers["Cache-Control"] == "no-store"
 
 
 def test_tls_1_2_and_1_3_alone(prod):
