@@ -23,6 +23,7 @@ from project.users.errors import UserError
 log = logging.getLogger(__name__)
 
 VALIDATION_MESSAGES = {"json": "Invalid payload."}
+INVALID_PARAMETERS = "Invalid parameters."  # a validation error elsewhere than the body (the query string)
 RETRY_AFTER_SECONDS = 5  # what a 503 asks a client to wait before it tries again
 UNAVAILABLE = {
     "database": "The database is unavailable. Try again shortly.",
@@ -108,7 +109,7 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response:
 def error_message(error: HTTPException) -> str:
     """The envelope's message: the error's own description, or its short name for Werkzeug's stock ones."""
     if (messages := validation_messages(error)) is not None:
-        return next((VALIDATION_MESSAGES[key] for key in messages if key in VALIDATION_MESSAGES), "Invalid parameters.")
+        return next((VALIDATION_MESSAGES[key] for key in messages if key in VALIDATION_MESSAGES), INVALID_PARAMETERS)
     stock = default_exceptions.get(error.code or 500)
     if (stock is not None and error.description == stock.description) or isinstance(error, SecurityError):
         return error.name  # (an untrusted host's error would name the host: said as nginx says it)

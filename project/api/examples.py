@@ -2,10 +2,12 @@
 (Swagger UI's "Try it out" sends a request body's example as it is), and the headers answers carry.
 project/tests/test_openapi.py holds every example to its schema and sends every request body's."""
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from project.api.arguments import BadUserId, JsonOnly
-from project.auth.errors import Forbidden, NotSignedIn, TooManyAttempts
-from project.errors import UNAVAILABLE
-from project.users.errors import UserNotFound
+from project.auth.errors import Forbidden, InvalidCredentials, NotSignedIn, TooManyAttempts
+from project.errors import INVALID_PARAMETERS, UNAVAILABLE, VALIDATION_MESSAGES
+from project.users.errors import EmailTaken, UserNotFound
 
 # A user nobody has added yet (the seed users are michael's): a strong password, a deliverable domain.
 NEW_USER = {"username": "fletcher", "email": "fletcher@realpython.com", "password": "fletcher keeps a pet lizard"}
@@ -53,16 +55,20 @@ USERS = {
 }
 
 # The usual message of each error status, and (for a 400) the fields it names.
-INVALID_PAYLOAD = {"status": "fail", "message": "Invalid payload.", "errors": {"email": ["Not a valid email address."]}}
-EMAIL_TAKEN = {"status": "fail", "message": "Sorry. That email already exists."}
-INVALID_PARAMETERS = {"status": "fail", "message": "Invalid parameters.", "errors": {"cursor": ["Not sent with page."]}}
-WRONG_PASSWORD = {"status": "fail", "message": "Invalid email or password."}
+INVALID_PAYLOAD = {
+    "status": "fail",
+    "message": VALIDATION_MESSAGES["json"],
+    "errors": {"email": ["Not a valid email address."]},
+}
+EMAIL_TAKEN = {"status": "fail", "message": EmailTaken.message}
+INVALID_QUERY = {"status": "fail", "message": INVALID_PARAMETERS, "errors": {"cursor": ["Not sent with page."]}}
+WRONG_PASSWORD = {"status": "fail", "message": InvalidCredentials.message}
 ERRORS = {
     400: {"status": "fail", "message": BadUserId.description},
     401: {"status": "fail", "message": NotSignedIn.message},
     403: {"status": "fail", "message": Forbidden.message},
     404: {"status": "fail", "message": UserNotFound.message},
-    413: {"status": "fail", "message": "Request Entity Too Large"},
+    413: {"status": "fail", "message": RequestEntityTooLarge().name},
     415: {"status": "fail", "message": JsonOnly.description},
     429: {"status": "fail", "message": TooManyAttempts.message},
     503: {"status": "fail", "message": UNAVAILABLE["database"]},

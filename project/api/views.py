@@ -97,7 +97,7 @@ def add_user(fields: dict) -> tuple[dict, dict]:
 @blp.get("/users")
 @blp.arguments(UserQuerySchema(), location="query")
 @blp.response(200, UsersEnvelopeSchema, headers=LINK, examples=examples.USERS)
-@blp.errors(400, examples={400: examples.INVALID_PARAMETERS})
+@blp.errors(400, examples={400: examples.INVALID_QUERY})
 @blp.doc(operationId="list_users")
 def list_users(query: dict) -> tuple[dict, dict]:
     """A page of users (newest first unless `sort` says otherwise), filtered, with the pagination: by page

@@ -6,11 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.e2e.live import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 BIN = Path(sys.executable).parent  # the virtualenv's: gunicorn, openapi-python-client, and ruff for its post-hooks
@@ -43,19 +44,18 @@ def base_url(tmp_path_factory) -> str:
     with open(folder / "gunicorn.log", "wb") as log:
         server = subprocess.Popen([BIN / "gunicorn", "manage:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                requests.get(f"{url}/ping", timeout=1)
-                break
-            except requests.ConnectionError:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"gunicorn did not answer on {url} within 30 s: {(folder / 'gunicorn.log').read_text()}")
+
+    def answers() -> bool:
         if server.poll() is not None:
             pytest.fail(f"gunicorn stopped: {(folder / 'gunicorn.log').read_text()}")
+        try:
+            requests.get(f"{url}/ping", timeout=1)
+        except requests.ConnectionError:
+            return False
+        return True
+
+    try:
+        wait_until(answers, what=f"gunicorn answering on {url}")
         yield url
     finally:
         server.terminate()
