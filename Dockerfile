@@ -48,7 +48,7 @@ FROM runtime AS production
 ENV APP_SETTINGS=project.config.ProductionConfig \
     GUNICORN_BIND=0.0.0.0:5000
 USER 10001:10001
-# Readiness (/health: the database answers), which compose waits for before starting nginx; /ping is liveness.
+# Readiness (/ready: the database answers), which compose waits for before starting nginx; /ping is liveness.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/health', timeout=2)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/ready', timeout=2)"]
 CMD ["scripts/start"]

@@ -31,6 +31,7 @@ OTHER_USER = {
 }
 
 PING = {"status": "success", "message": "pong!"}
+READY = {"status": "success", "message": "ready", "data": {"database": "ok"}}
 HEALTH = {"status": "success", "message": "ready", "data": {"database": "ok", "redis": "ok"}}
 CREATED = {"status": "success", "message": "fletcher@realpython.com was added!", "data": USER}
 ONE_USER = {"status": "success", "data": USER}

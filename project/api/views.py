@@ -1,4 +1,4 @@
-"""The JSON API: /ping (liveness), /health (readiness) and /users."""
+"""The JSON API: /ping (liveness), /ready (readiness), /health (every dependency) and /users."""
 
 from collections.abc import Iterator
 
@@ -53,13 +53,24 @@ def ping() -> dict:
     return {"message": "pong!"}
 
 
+@blp.get("/ready")
+@blp.response(200, HealthSchema, example=examples.READY)
+@blp.errors(503)
+def ready() -> dict:
+    """Readiness, for orchestrators' probes: 200 while the database, which every request needs, answers; 503
+    saying why. Redis is not asked: without it reads and sign-up still work (/health reports it)."""
+    if (problem := database_check(db.engine)) is not None:
+        raise Unavailable("database", {"database": problem})
+    return {"message": "ready", "data": {"database": "ok"}}
+
+
 @blp.get("/health")
 @blp.response(200, HealthSchema, example=examples.HEALTH)
 @blp.errors(503)
 def health() -> dict:
-    """Readiness: 200 while the database (and Redis, where tokens are kept there) answers, 503 naming what
-    does not and why (liveness is /ping). A read replica's state (down, or too far behind) is reported, never
-    failing: without it, reads go to the database."""
+    """Every dependency, for people and monitoring: 200 while the database (and Redis, where tokens are kept
+    there) answers, 503 naming what does not and why. A read replica's state (down, or too far behind) is
+    reported, never failing: without it, reads go to the database."""
     problems = {"database": database_check(db.engine)}
     if isinstance(store(), RedisStore):
         problems["redis"] = store().problem()

@@ -40,7 +40,7 @@ class TestDeployment(unittest.TestCase):
         probes = {name: self.container[f"{name}Probe"]["httpGet"] for name in ("startup", "readiness", "liveness")}
         self.assertEqual(
             {name: probe["path"] for name, probe in probes.items()},
-            {"startup": "/ping", "readiness": "/health", "liveness": "/ping"},
+            {"startup": "/ping", "readiness": "/ready", "liveness": "/ping"},
         )
         for probe in probes.values():
             self.assertEqual(probe["httpHeaders"], [{"name": "Host", "value": "localhost"}])

@@ -9,6 +9,7 @@ from project.tests.base import BaseTestCase
 
 OPERATIONS = {
     "/ping": {"get": {"200"}},
+    "/ready": {"get": {"200", "503"}},
     "/health": {"get": {"200", "503"}},
     "/users": {"get": {"200", "400"}, "post": {"201", "400", "413", "415", "503"}},
     "/users/{user_id}": {
@@ -217,6 +218,7 @@ class TestOpenApi(BaseTestCase):
             )
 
         seen("/ping", "get", self.client.get("/ping"))
+        seen("/ready", "get", self.client.get("/ready"))
         seen("/health", "get", self.client.get("/health"))
         new_user = self.example("/users", "post")
         created = self.client.post("/users", json=new_user)

@@ -29,12 +29,16 @@ DOCS_POLICY = PAGE_POLICY + "; style-src 'self' 'unsafe-inline'"
 # Nothing listens on port 9 (discard) here: connecting is refused at once, as with a database that is down.
 UNREACHABLE = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"
 REDIS_UNREACHABLE = "redis://127.0.0.1:9/0"
+READY = {"status": "success", "message": "ready", "data": {"database": "ok"}}
 
 
 class TestHealth(BaseTestCase):
     def test_health_is_readiness(self):
         checked = {"database": "ok", **({"redis": "ok"} if isinstance(store(), RedisStore) else {})}
         self.assertJson(self.client.get("/health"), 200, {"status": "success", "message": "ready", "data": checked})
+
+    def test_ready_is_the_database(self):
+        self.assertJson(self.client.get("/ready"), 200, READY)
 
 
 class TestDatabaseDown(BaseTestCase):
@@ -57,6 +61,12 @@ class TestDatabaseDown(BaseTestCase):
         response = self.down.get("/health")
         reason = "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)"
         self.assertJson(response, 503, {**UNAVAILABLE, "errors": {"database": [reason]}})
+
+    def test_not_ready(self):
+        response = self.down.get("/ready")
+        reason = "Can't connect to MySQL server ([Errno 111] Connection refused) (2003)"
+        self.assertJson(response, 503, {**UNAVAILABLE, "errors": {"database": [reason]}})
+        self.assertEqual(response.headers["Retry-After"], "5")
 
     def test_reasons_name_no_user(self):
         """A refused login names no user (a refused connection names no host: test_health_says_why)."""
@@ -109,6 +119,10 @@ class TestTokenStoreDown(BaseTestCase):
     def test_health_says_it_is_redis(self):
         reason = "Error 111 connecting. Connection refused."
         self.assertJson(self.down.get("/health"), 503, {**STORE_UNAVAILABLE, "errors": {"redis": [reason]}})
+
+    def test_still_ready(self):
+        """Orchestrators keep the instance: what needs no Redis still works."""
+        self.assertJson(self.down.get("/ready"), 200, READY)
 
     def test_the_index_page_says_sign_in_is_unavailable(self):
         with self.down.session_transaction() as session:
