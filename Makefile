@@ -101,7 +101,7 @@ swarm-up: $(READY)  ## the stack on a one-node Docker Swarm: 3 instances behind 
 swarm-down:  ## remove what swarm-up started (its volumes and secrets too: VOLUMES=keep keeps them)
 	VOLUMES="$(VOLUMES)" scripts/swarm down
 
-scale-test: $(READY)  ## swarm-up, then a rolling update, a killed instance and scaling 3 -> 5 -> 2 under load; swarm-down
+scale-test: $(READY)  ## swarm-up, then a rolling update, a killed instance, scaling 3 -> 5 -> 2 and a minute without Redis, under kept-alive load; swarm-down
 	scripts/swarm test
 
 k8s-validate: $(READY)  ## render deploy/k8s (kustomize) and validate it strictly against Kubernetes' schemas

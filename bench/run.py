@@ -156,6 +156,11 @@ def wrk(url: str, script: str = "get.lua", *args: str, connections: int = CONNEC
         *args,
         cwd=WRK_SCRIPTS,
     )
+    return figures(output)
+
+
+def figures(output: str) -> dict:
+    """What a wrk run printed (report.lua's JSON line): requests, their rate, latency percentiles and errors."""
     report = json.loads(next(line for line in reversed(output.splitlines()) if line.startswith("{")))
     errors = report["errors"]
     return {
@@ -165,6 +170,7 @@ def wrk(url: str, script: str = "get.lua", *args: str, connections: int = CONNEC
         "p99_ms": report["latency_us"]["p99"] / 1000,
         "non_2xx": errors["status"],
         "socket_errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+        "errors": errors,
     }
 
 

@@ -1,7 +1,8 @@
 """The swarm stack scripts/swarm deployed, seen from outside: the docker client, the service's tasks, and a
-steady load of reads and writes through nginx that keeps every answer it got."""
+steady load of reads and writes through nginx, on kept-alive connections, that keeps every answer it got."""
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from bench.run import WRK_SCRIPTS, figures
 from tests.e2e.live import wait_until
 
 DOCKER = "/usr/bin/docker"  # Debian's client, as scripts/swarm uses
@@ -54,23 +56,44 @@ def served_by(request_ids: list[str]) -> dict[str, int]:
     return {id_: sum(request_id in log for request_id in request_ids) for id_, log in logs.items()}
 
 
+class KeepAliveClients:
+    """wrk's connections, kept alive as browsers and HTTP libraries keep them, reading a user through nginx as
+    fast as it answers until stopped: a connection closed under a request counts as a read error (an answer
+    slower than the load's 60 s, as a timeout)."""
+
+    CONNECTIONS = 8
+
+    def __init__(self, user_id: int) -> None:
+        url = f"{BASE_URL}/users/{user_id}"
+        command = ["wrk", "-t2", f"-c{self.CONNECTIONS}", "-d1h", "--timeout", "60s", "-s", "get.lua", url]
+        self.process = subprocess.Popen(command, cwd=WRK_SCRIPTS, stdout=subprocess.PIPE, text=True)
+
+    def stop(self) -> dict:
+        """Stop wrk (as Ctrl-C does: it reports what it saw); its figures."""
+        self.process.send_signal(signal.SIGINT)
+        return figures(self.process.communicate(timeout=60)[0])
+
+
 class Load:
-    """A steady client: readers (one user, a page of the list) and writers (new users) through nginx, each
-    request on a connection of its own, keeping every answer; writes acknowledged with 201 are kept."""
+    """A steady client through nginx: readers (one user, a page of the list) and writers (new users), each on a
+    connection it keeps alive, keeping every answer (writes acknowledged with 201 are kept), and wrk's
+    kept-alive readers beside them."""
 
     READERS, WRITERS, PAUSE = 3, 2, 0.02
 
     def __init__(self) -> None:
         self.tag, self.answers, self.stopping = uuid.uuid4().hex[:8], [], threading.Event()
         self.acknowledged: list[dict] = []
-        self.reader_id = self.post(f"reader-{self.tag}@example.com").json()["data"]["id"]
+        self.reader_id = self.post(requests, f"reader-{self.tag}@example.com").json()["data"]["id"]
+        self.keep_alive, self.keep_alive_figures = KeepAliveClients(self.reader_id), {}
         self.threads = [threading.Thread(target=self.read) for _ in range(self.READERS)]
         self.threads += [threading.Thread(target=self.write, args=(n,)) for n in range(self.WRITERS)]
         for thread in self.threads:
             thread.start()
 
-    def post(self, email: str) -> requests.Response:
-        return requests.post(f"{BASE_URL}/users", json={"username": "load", "email": email}, timeout=60)
+    @staticmethod
+    def post(client: requests.Session, email: str) -> requests.Response:
+        return client.post(f"{BASE_URL}/users", json={"username": "load", "email": email}, timeout=60)
 
     def record(self, method: str, send, *args, **options) -> requests.Response | None:
         """Send a request (send(*args, **options)) and keep its status, or its error's name."""
@@ -83,16 +106,17 @@ class Load:
         return answer
 
     def read(self) -> None:
+        client = requests.Session()
         while not self.stopping.is_set():
-            self.record("GET", requests.get, f"{BASE_URL}/users/{self.reader_id}", timeout=60)
-            self.record("GET", requests.get, f"{BASE_URL}/users?per_page=5", timeout=60)
+            self.record("GET", client.get, f"{BASE_URL}/users/{self.reader_id}", timeout=60)
+            self.record("GET", client.get, f"{BASE_URL}/users?per_page=5", timeout=60)
             time.sleep(self.PAUSE)
 
     def write(self, writer: int) -> None:
-        count = 0
+        client, count = requests.Session(), 0
         while not self.stopping.is_set():
             count += 1
-            answer = self.record("POST", self.post, f"load-{self.tag}-{writer}-{count}@example.com")
+            answer = self.record("POST", self.post, client, f"load-{self.tag}-{writer}-{count}@example.com")
             if answer is not None and answer.status_code == 201:
                 self.acknowledged.append(answer.json()["data"])
             time.sleep(self.PAUSE)
@@ -106,15 +130,19 @@ class Load:
         return sum(1 for _, status in self.answers if status in (200, 201))
 
     def stop(self) -> Counter:
-        """Stop; the failed requests, counted by method and status (or error)."""
+        """Stop; the failed requests, counted by method and status (or error), and wrk's, by kind."""
         self.stopping.set()
         for thread in self.threads:
             thread.join()
-        return Counter(answer for answer in self.answers if answer[1] not in (200, 201))
+        if not self.keep_alive_figures:
+            self.keep_alive_figures = self.keep_alive.stop()
+        kept_alive = {("wrk", kind): count for kind, count in self.keep_alive_figures["errors"].items()}
+        return Counter(answer for answer in self.answers if answer[1] not in (200, 201)) + Counter(kept_alive)
 
     def report(self) -> str:
         methods = Counter(method for method, _ in self.answers)
-        return f"{dict(methods)} requests, {len(self.acknowledged)} writes acknowledged"
+        wrk_requests = self.keep_alive_figures["requests"]
+        return f"{dict(methods)} requests, {len(self.acknowledged)} writes acknowledged, wrk {wrk_requests} requests"
 
     def all_stored(self) -> bool:
         """Whether every acknowledged write reads back as it was answered."""
