@@ -4,6 +4,7 @@ fixed envelopes, the routes that need the database, and what a page and a respon
 import re
 
 PONG = {"status": "success", "message": "pong!"}
+READY = {"status": "success", "message": "ready", "data": {"database": "ok"}}
 BAD_ID = {"status": "fail", "message": "Param id error"}
 NOT_FOUND = {"status": "fail", "message": "User does not exist"}
 EMAIL_TAKEN = {"status": "fail", "message": "Sorry. That email already exists."}

@@ -16,7 +16,15 @@ from project.database import database_problem
 from project.extensions import db
 from project.logs import JsonFormatter
 from project.tests.base import BaseTestCase, bearer
-from project.tests.contract import DATABASE_ROUTES, GENERATED_ID, GOOD_PASSWORD, PONG, STORE_UNAVAILABLE, UNAVAILABLE
+from project.tests.contract import (
+    DATABASE_ROUTES,
+    GENERATED_ID,
+    GOOD_PASSWORD,
+    PONG,
+    READY,
+    STORE_UNAVAILABLE,
+    UNAVAILABLE,
+)
 from project.tests.test_config import environment
 
 # The Content-Security-Policy each kind of answer must carry.
@@ -29,7 +37,6 @@ DOCS_POLICY = PAGE_POLICY + "; style-src 'self' 'unsafe-inline'"
 # Nothing listens on port 9 (discard) here: connecting is refused at once, as with a database that is down.
 UNREACHABLE = "mysql+pymysql://users:x@127.0.0.1:9/users_test?charset=utf8mb4"
 REDIS_UNREACHABLE = "redis://127.0.0.1:9/0"
-READY = {"status": "success", "message": "ready", "data": {"database": "ok"}}
 
 
 class TestHealth(BaseTestCase):

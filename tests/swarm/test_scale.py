@@ -7,6 +7,7 @@ import uuid
 
 import requests
 
+from project.tests.contract import READY, STORE_UNAVAILABLE
 from tests.e2e.live import wait_until
 from tests.swarm.conftest import (
     BASE_URL,
@@ -22,8 +23,6 @@ from tests.swarm.conftest import (
 )
 
 PASSWORD = "correct horse battery staple"
-STORE_UNAVAILABLE = {"status": "fail", "message": "The token store is unavailable. Try again shortly."}
-READY = {"status": "success", "message": "ready", "data": {"database": "ok"}}
 
 
 def test_the_secrets_are_docker_secrets_not_environment_variables():
