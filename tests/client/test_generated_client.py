@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from requests.utils import parse_header_links
 
+from project.tests.contract import FORBIDDEN, INVALID_CREDENTIALS, NOT_FOUND, NOT_SIGNED_IN
+
 PASSWORD = "fletcher keeps a pet lizard"
-NOT_FOUND = {"status": "fail", "message": "User does not exist"}
-NOT_SIGNED_IN = {"status": "fail", "message": "Provide a valid auth token."}
 
 
 @pytest.fixture(scope="module")
@@ -163,10 +163,7 @@ def test_a_walk_through_the_api(api, connect):
     ).parsed.data.token
     authenticated = connect(token)
     forbidden = users.delete_user.sync_detailed(others[0]["id"], client=authenticated)
-    assert (forbidden.status_code, body(forbidden)) == (
-        403,
-        {"status": "fail", "message": "You do not have permission to do that."},
-    )
+    assert (forbidden.status_code, body(forbidden)) == (403, FORBIDDEN)
     assert users.delete_user.sync_detailed(user["id"], client=authenticated).status_code == 204
     gone = users.get_user.sync_detailed(user["id"], client=client)
     assert (gone.status_code, body(gone)) == (404, NOT_FOUND)
@@ -193,7 +190,7 @@ def test_errors_come_as_the_document_says(api, connect):
     )
 
     wrong = auth.login.sync_detailed(client=client, body=models.Login(email="nobody@realpython.com", password=PASSWORD))
-    assert (wrong.status_code, body(wrong)) == (401, {"status": "fail", "message": "Invalid email or password."})
+    assert (wrong.status_code, body(wrong)) == (401, INVALID_CREDENTIALS)
     assert wrong.headers["WWW-Authenticate"] == "Bearer"
 
     stranger = connect("not-a-token")

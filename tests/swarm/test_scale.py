@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from project.tests.contract import READY, STORE_UNAVAILABLE
+from project.tests.contract import GOOD_PASSWORD, READY, STORE_UNAVAILABLE
 from tests.e2e.live import wait_until
 from tests.swarm.conftest import (
     BASE_URL,
@@ -22,8 +22,6 @@ from tests.swarm.conftest import (
     wait_for_instances,
 )
 
-PASSWORD = "correct horse battery staple"
-
 
 def test_the_secrets_are_docker_secrets_not_environment_variables():
     spec = docker("service", "inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec}}", SERVICE)
@@ -37,9 +35,11 @@ def test_the_secrets_are_docker_secrets_not_environment_variables():
 def test_every_instance_honours_a_token_until_it_is_signed_out():
     wait_for_instances(3)
     email = f"shared-{uuid.uuid4().hex[:8]}@example.com"
-    added = requests.post(f"{BASE_URL}/users", json={"username": "shared", "email": email, "password": PASSWORD})
+    added = requests.post(f"{BASE_URL}/users", json={"username": "shared", "email": email, "password": GOOD_PASSWORD})
     assert added.status_code == 201
-    token = requests.post(f"{BASE_URL}/auth/login", json={"email": email, "password": PASSWORD}).json()["data"]["token"]
+    token = requests.post(f"{BASE_URL}/auth/login", json={"email": email, "password": GOOD_PASSWORD}).json()["data"][
+        "token"
+    ]
     auth = {"Authorization": f"Bearer {token}"}
     ids = [f"shared-{uuid.uuid4().hex}" for _ in range(60)]
     answers = [requests.get(f"{BASE_URL}/auth/me", headers={**auth, "X-Request-ID": id_}) for id_ in ids]
@@ -111,8 +111,8 @@ def test_a_redis_outage_takes_no_instance_out(load, capsys):
     """Redis stopped for a minute: no instance restarted or out of nginx's rotation, reads and sign-up answered,
     sign-in and token checks 503 in the envelope with Retry-After; Redis back, sign-in works with no restart."""
     email = f"outage-{uuid.uuid4().hex[:8]}@example.com"
-    assert requests.post(f"{BASE_URL}/users", json={"username": "outage", "email": email, "password": PASSWORD}).ok
-    sign_in = {"email": email, "password": PASSWORD}
+    assert requests.post(f"{BASE_URL}/users", json={"username": "outage", "email": email, "password": GOOD_PASSWORD}).ok
+    sign_in = {"email": email, "password": GOOD_PASSWORD}
     auth = {"Authorization": f"Bearer {requests.post(f'{BASE_URL}/auth/login', json=sign_in).json()['data']['token']}"}
     before = set(instances())
     docker("service", "scale", "--detach=false", f"{STACK}_users-redis=0")
@@ -124,7 +124,11 @@ def test_a_redis_outage_takes_no_instance_out(load, capsys):
             for answer in (signing_in, checking_a_token):
                 assert (answer.status_code, answer.headers["Retry-After"]) == (503, "5")
                 assert answer.json() == STORE_UNAVAILABLE
-            new = {"username": "outage", "email": f"outage-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+            new = {
+                "username": "outage",
+                "email": f"outage-{uuid.uuid4().hex[:8]}@example.com",
+                "password": GOOD_PASSWORD,
+            }
             assert requests.post(f"{BASE_URL}/users", json=new).status_code == 201
             assert requests.get(f"{BASE_URL}/ready").json() == READY
             assert healthy(3)
