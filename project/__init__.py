@@ -9,12 +9,13 @@ from project import commands, replica
 from project.answers import JsonProvider, api_paths, register_headers
 from project.api import api
 from project.api import auth as api_auth
+from project.api import recovery as api_recovery
 from project.api import views as api_views
 from project.api.arguments import UserIdConverter
 from project.auth import stores
 from project.config import config_class
 from project.errors import register_error_handlers
-from project.extensions import csrf, db, migrate
+from project.extensions import csrf, db, mail, migrate
 from project.logs import configure_logging
 from project.proxies import ForwardedFromProxies
 from project.users import passwords
@@ -56,14 +57,15 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions, the token store and the read replica's routing; flask-smorest's Api answers HTTP
-    errors through project.errors."""
+    """Bind the extensions (Flask-Mailman's, which `manage.py deliver_mail` sends with), the token store and the read
+    replica's routing; flask-smorest's Api answers HTTP errors through project.errors."""
     db.init_app(app)
     stores.init_app(app)
     passwords.init_app(app)
     replica.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    mail.init_app(app)
     api.init_app(app)
 
 
@@ -71,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     """The JSON API (documented) and the web pages (whose blueprint checks CSRF tokens, with sessions of their
     own)."""
     app.url_map.converters["user_id"] = UserIdConverter
-    for blueprint in (api_views.blp, api_auth.blp):
+    for blueprint in (api_views.blp, api_auth.blp, api_recovery.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(web_views.blp)
     app.session_interface = PageSessionInterface(api_paths(app.url_map))
@@ -85,6 +87,7 @@ def register_commands(app: Flask) -> None:
         commands.seed_db,
         commands.create_admin,
         commands.recount_users,
+        commands.deliver_mail,
         commands.test,
         commands.wait_db,
     ):

@@ -1,12 +1,16 @@
-"""CLI commands: recreate_db, migrate, seed_db, create_admin, recount_users, test and wait_db."""
+"""CLI commands: recreate_db, migrate, seed_db, create_admin, recount_users, deliver_mail, test and wait_db."""
 
+import logging
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask_migrate import upgrade
 from marshmallow import ValidationError
 from sqlalchemy import select, text
@@ -14,8 +18,16 @@ from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
 from project.config import ConfigError, setting
-from project.database import database_url, drop_schema, migration_lock, upgrade_schema
+from project.database import (
+    DATABASE_UNAVAILABLE,
+    database_problem,
+    database_url,
+    drop_schema,
+    migration_lock,
+    upgrade_schema,
+)
 from project.extensions import db
+from project.mail.delivery import deliver_due
 from project.users import writes
 from project.users.errors import InvalidField
 from project.users.models import User, utcnow
@@ -124,6 +136,34 @@ def recount_users() -> None:
     """Count the users table again, for when its triggers were bypassed (a TRUNCATE, say)."""
     totals = writes.recount()
     click.echo(f"Users counted: {totals[True]} active, {totals[False]} inactive.")
+
+
+@click.command("deliver_mail")
+@click.option("--once", is_flag=True, help="Deliver what is due, then stop (for a cron job, or a test).")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at an empty outbox.")
+def deliver_mail(once: bool, poll: float) -> None:
+    """Deliver the outbox's mails through MAIL_SERVER, trying those it fails with again later, until stopped (SIGTERM
+    or Ctrl-C stop it between mails). Any number may run, on any instance: each takes mails the others do not."""
+    if not current_app.config["MAIL_SERVER"]:
+        raise click.ClickException("no MAIL_SERVER is set: mails are written to the log, and none waits to be sent")
+    log = logging.getLogger("project.mail")
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda number, frame: stopping.set())
+    log.info("delivering mail through %s:%s", current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"])
+    while not stopping.is_set():
+        try:
+            done = deliver_due()
+        except DATABASE_UNAVAILABLE as error:
+            if once:
+                raise click.ClickException(f"the database is unavailable: {database_problem(error)}") from error
+            log.warning("mail: the database is unavailable (%s); trying again", database_problem(error))
+        else:
+            if done.sent or done.dropped:
+                log.info("mail: %d sent, %d refused for good, %d to try again", done.sent, done.dropped, done.failed)
+            if once:
+                return
+        stopping.wait(poll)
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})

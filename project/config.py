@@ -4,6 +4,7 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from argon2 import profiles
 from sqlalchemy.engine import URL, make_url
@@ -15,6 +16,7 @@ MYSQL_FAMILY = ("mysql", "mariadb")  # SQLAlchemy names MariaDB URLs (mariadb+py
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 DRIVERS = ("mysql+pymysql", "mariadb+pymysql", "sqlite", "sqlite+pysqlite")  # the ones it installs
 REPLICA = "replica"  # the read replica's bind key
+FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 URL_FORMS = "mysql+pymysql://USER:PASSWORD@HOST:3306/DATABASE?charset=utf8mb4 or sqlite:///FILE.db"
 
 
@@ -50,6 +52,24 @@ def setting(name: str) -> str | None:
         return Path(path).read_text().rstrip("\n") or None
     except OSError as error:
         raise ConfigError(f"{name}_FILE names {path}, which cannot be read: {error.strerror}") from None
+
+
+def flag(name: str, default: bool) -> bool:
+    """A yes-or-no setting: 1, true, yes or on; 0, false, no or off (in any case); `default` when unset."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in FLAGS:
+        raise ConfigError(f"{name}={value} is not one of {', '.join(FLAGS)}")
+    return FLAGS[value]
+
+
+def public_url(value: str) -> str:
+    """PUBLIC_URL as links are made of it: http(s)://host[:port][/path], with no final slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL={value} is not a URL the service's pages are reached at: write https://HOST")
+    return value.rstrip("/")
 
 
 def host_names(value: str) -> list[str]:
@@ -144,6 +164,22 @@ class BaseConfig:
     SIGN_IN_WINDOW = 15 * 60
     SIGN_IN_FAILURES_PER_EMAIL = 10
     SIGN_IN_FAILURES_PER_ADDRESS = 100  # many clients may share one address (a NAT)
+    # Account recovery: links mailed to a user, made from PUBLIC_URL alone (never from a request's Host), live this
+    # many seconds; each kind of mail goes at most MAILS_PER_EMAIL times per MAIL_WINDOW to one address, and one
+    # client address may ask RECOVERY_REQUESTS_PER_MINUTE times (then 429).
+    PUBLIC_URL: str | None = "http://127.0.0.1:5000"
+    RESET_TOKEN_TTL = 3600
+    VERIFY_TOKEN_TTL = 7 * 24 * 3600
+    REQUIRE_VERIFIED_EMAIL = False  # on: an unverified user's sign-in answers 403
+    MAILS_PER_EMAIL = 3
+    MAIL_WINDOW = 15 * 60
+    RECOVERY_REQUESTS_PER_MINUTE = 20
+    # Flask-Mailman's settings (read by `manage.py deliver_mail`); no MAIL_SERVER: mails are written to the log.
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_TIMEOUT = 10  # seconds an SMTP server may take to answer before delivery is tried again later
+    MAIL_DEFAULT_SENDER = "Users service <no-reply@localhost>"
     MAX_CONTENT_LENGTH = MIB
     MAX_FORM_MEMORY_SIZE = MIB
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -169,6 +205,17 @@ class BaseConfig:
         self.REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS") or self.REPLICA_MAX_LAG_SECONDS)
         self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
+        if url := os.environ.get("PUBLIC_URL"):
+            self.PUBLIC_URL = public_url(url)
+        self.RESET_TOKEN_TTL = int(os.environ.get("RESET_TOKEN_TTL") or self.RESET_TOKEN_TTL)
+        self.REQUIRE_VERIFIED_EMAIL = flag("REQUIRE_VERIFIED_EMAIL", self.REQUIRE_VERIFIED_EMAIL)
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or self.MAIL_SERVER
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT") or self.MAIL_PORT)
+        self.MAIL_USE_TLS = flag("MAIL_USE_TLS", False)  # STARTTLS (port 587)
+        self.MAIL_USE_SSL = flag("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = setting("MAIL_PASSWORD")
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or self.MAIL_DEFAULT_SENDER
         self.PASSWORD_HASHING_SLOTS = int(os.environ.get("PASSWORD_HASHING_SLOTS") or self.PASSWORD_HASHING_SLOTS)
         # Host names the service answers for (Flask refuses others with 400): a client's Host header ends
         # up in the absolute URLs of Link headers.
@@ -193,21 +240,26 @@ class TestingConfig(BaseConfig):
     PASSWORD_TIME_COST = profiles.CHEAPEST.time_cost
     PASSWORD_MEMORY_COST = profiles.CHEAPEST.memory_cost
     PASSWORD_PARALLELISM = profiles.CHEAPEST.parallelism
+    PUBLIC_URL = "http://localhost"
+    MAIL_SERVER = "127.0.0.1"  # the suite's own SMTP server (project/tests/mailbox.py), on MAIL_PORT
     PASSWORD_HASHING_SLOTS = 32  # the tests of concurrency sign in from many threads at once; test_passwords sets 1
 
 
 class ProductionConfig(BaseConfig):
-    """Production: refuses to start unless SECRET_KEY and DATABASE_URL come from the environment."""
+    """Production: refuses to start unless SECRET_KEY, DATABASE_URL, PUBLIC_URL and MAIL_SERVER come from the
+    environment."""
 
     SECRET_KEY = None
     DEFAULT_DATABASE_URL = None
+    PUBLIC_URL = None
     TRUSTED_PROXY_HOPS = 1  # nginx
     SESSION_COOKIE_SECURE = True  # browsers send it over HTTPS (and to localhost) only
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not setting(name)]
-        if missing:
-            raise ConfigError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
+        # The secrets first, as always; then where links point and mail goes (named apart, in the same words).
+        for needed in (("SECRET_KEY", "DATABASE_URL"), ("PUBLIC_URL", "MAIL_SERVER")):
+            if missing := [name for name in needed if not setting(name)]:
+                raise ConfigError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
         super().__init__()
         self.SECRET_KEY = setting("SECRET_KEY")
 

@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -37,3 +38,4 @@ def configure_sqlite(connection, record) -> None:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+mail = Mail()

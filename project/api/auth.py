@@ -18,11 +18,21 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Signing in an
 @blp.post("/login")
 @blp.arguments(LoginSchema(), example=examples.LOGIN)
 @blp.response(200, SignedInSchema, example=examples.SIGNED_IN)
-@blp.errors(400, 401, 413, 415, 429, 503, examples={400: examples.INVALID_PAYLOAD, 401: examples.WRONG_PASSWORD})
+@blp.errors(
+    400,
+    401,
+    403,
+    413,
+    415,
+    429,
+    503,
+    examples={400: examples.INVALID_PAYLOAD, 401: examples.WRONG_PASSWORD, 403: examples.NOT_VERIFIED},
+)
 @blp.doc(operationId="login")
 def login(credentials: dict) -> dict:
     """Trade an email and password for a bearer token. Too many failures for one email (or from one
-    address) answer 429 until the oldest leave the window, whatever the password."""
+    address) answer 429 until the oldest leave the window, whatever the password. With REQUIRE_VERIFIED_EMAIL
+    on, a user whose email is not verified gets 403 once its password is proved."""
     signed = sign_in(credentials["email"], credentials["password"], request.remote_addr)
     token = {"token": signed.token, "expires_in": signed.expires_in}
     return {"message": "Successfully logged in.", "data": token}

@@ -5,7 +5,16 @@ project/tests/test_openapi.py holds every example to its schema and sends every 
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from project.api.arguments import BadUserId, JsonOnly
-from project.auth.errors import Forbidden, InvalidCredentials, NotSignedIn, TooManyAttempts
+from project.auth import recovery
+from project.auth.errors import (
+    EmailNotVerified,
+    Forbidden,
+    InvalidCredentials,
+    InvalidLink,
+    NotSignedIn,
+    TooManyAttempts,
+    TooManyRequests,
+)
 from project.errors import INVALID_PARAMETERS, UNAVAILABLE, VALIDATION_MESSAGES
 from project.users.errors import EmailTaken, UserNotFound
 
@@ -41,7 +50,19 @@ SIGNED_IN = {
     "message": "Successfully logged in.",
     "data": {"token": "nX4m0cQ2Zq8l1XkW9vY3b7tR6pE5sA0dF2gH4jK8LzM", "token_type": "Bearer", "expires_in": 3600},
 }
-ACCOUNT = {"status": "success", "data": {**USER, "admin": False}}
+ACCOUNT = {"status": "success", "data": {**USER, "admin": False, "verified": True}}
+FORGOT_PASSWORD = {"email": NEW_USER["email"]}
+# A link's token as the mail carries it (this one's signature is no good: the service answers 400).
+LINK_TOKEN = "WzMsIjkyZjNhYzE4NWI0ZTcxZTBkMTJmOGE0NmQzYjlhN2MwIl0.Z1x4Qg.v5b1pYk0cH8o0s3kq2Qm0qVwRzA"
+RESET_PASSWORD = {"token": LINK_TOKEN, "password": "fletcher keeps two pet lizards"}
+VERIFY = {"token": LINK_TOKEN}
+RESET_LINK_SENT = {"status": "success", "message": recovery.RESET_LINK_SENT}
+PASSWORD_RESET = {"status": "success", "message": recovery.PASSWORD_RESET}
+EMAIL_VERIFIED = {"status": "success", "message": recovery.EMAIL_VERIFIED}
+VERIFY_LINK_SENT = {"status": "success", "message": recovery.VERIFY_LINK_SENT}
+INVALID_LINK = {"status": "fail", "message": InvalidLink.message}
+TOO_MANY_REQUESTS = {"status": "fail", "message": TooManyRequests.message}
+NOT_VERIFIED = {"status": "fail", "message": EmailNotVerified.message}
 PAGE = {
     "status": "success",
     "data": {"users": [USER, OTHER_USER], "pagination": {"page": 1, "per_page": 20, "total": 2, "pages": 1}},

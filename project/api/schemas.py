@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.api.cursors import CursorField
+from project.users.links import TOKEN_MAX_LENGTH
 from project.users.models import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
 from project.users.reads import FILTERS, NEWEST_FIRST, PAGE_MAX, SORT_KEYS
 
@@ -33,9 +34,12 @@ class UserSchema(ProfileSchema):
 
 
 class AccountSchema(UserSchema):
-    """The signed-in user as GET /auth/me shows it: whether it is an admin too."""
+    """The signed-in user as GET /auth/me shows it: whether it is an admin, and whether its email is verified."""
 
     admin = fields.Boolean(dump_only=True, required=True)
+    verified = fields.Boolean(
+        dump_only=True, required=True, metadata={"description": "Whether the user followed a link mailed to its email."}
+    )
 
 
 class UserPatchSchema(Schema):
@@ -63,6 +67,24 @@ class LoginSchema(Schema):
 
     email = Email(required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
+
+
+class EmailSchema(Schema):
+    """The body of POST /auth/forgot-password and /auth/request-verify-token."""
+
+    email = Email(required=True)
+
+
+class LinkTokenSchema(Schema):
+    """The body of POST /auth/verify: the token of a mailed link."""
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=TOKEN_MAX_LENGTH))
+
+
+class ResetPasswordSchema(LinkTokenSchema):
+    """The body of POST /auth/reset-password: the mailed link's token and the new password."""
+
+    password = Password(required=True)
 
 
 class PagingSchema(Schema):

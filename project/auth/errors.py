@@ -45,3 +45,27 @@ class StoreUnavailable(UserError):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class InvalidLink(UserError):
+    """A mailed link's token is unknown, tampered with, of another purpose, used or expired."""
+
+    message = "The link is invalid or has expired."
+
+
+class EmailNotVerified(UserError):
+    """REQUIRE_VERIFIED_EMAIL is on, and the user proved its password but has not verified its email."""
+
+    status = 403
+    message = "Verify your email address first."
+
+
+class TooManyRequests(UserError):
+    """One client address asked too often, within a minute, for what sends mail or proves a mailed link."""
+
+    status = 429
+    message = "Too many requests. Try again later."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after

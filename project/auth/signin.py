@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import RowMapping
 
 from project.auth import tokens
-from project.auth.errors import InvalidCredentials
+from project.auth.errors import EmailNotVerified, InvalidCredentials
 from project.auth.throttle import throttled
 from project.users import passwords, writes
 from project.users.errors import InvalidField
@@ -25,10 +25,13 @@ class SignedIn:
 
 def sign_in(email: str, password: str, address: str | None) -> SignedIn:
     """A token for the active user with this email and password: InvalidCredentials otherwise, whatever
-    was wrong, and TooManyAttempts while the email or the address has failed too often."""
+    was wrong, and TooManyAttempts while the email or the address has failed too often; EmailNotVerified after
+    the password, when REQUIRE_VERIFIED_EMAIL is on and the user has not verified its email."""
     account = throttled(email, address, lambda: proved_account(email, password))
     if account is None:
         raise InvalidCredentials()
+    if current_app.config["REQUIRE_VERIFIED_EMAIL"] and not account["verified"]:
+        raise EmailNotVerified()
     return SignedIn(tokens.issue(account["id"], account["token_version"]), current_app.config["TOKEN_TTL"])
 
 

@@ -44,6 +44,9 @@ class Store(Protocol):
 
     def remove_attempt(self, key: str, attempt: str) -> None: ...
 
+    def remove_attempts(self, key: str) -> None:
+        """Forget every attempt under the key."""
+
     def add_writers(self, keys: list[str], until: float, now: float) -> None: ...
 
     def wrote_recently(self, keys: list[str], now: float) -> bool:
@@ -84,6 +87,10 @@ class SqlStore:
     def remove_attempt(self, key: str, attempt: str) -> None:
         with db.engine.begin() as connection:
             connection.execute(delete(ATTEMPTS).where(ATTEMPTS.c.key == key, ATTEMPTS.c.attempt == attempt))
+
+    def remove_attempts(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(ATTEMPTS).where(ATTEMPTS.c.key == key))
 
     def add_writers(self, keys: list[str], until: float, now: float) -> None:
         with db.engine.begin() as connection:
@@ -145,6 +152,10 @@ class RedisStore:
     def remove_attempt(self, key: str, attempt: str) -> None:
         with unavailable_as_store_error():
             self.redis.zrem(f"{REDIS_PREFIX}attempts:{key}", attempt)
+
+    def remove_attempts(self, key: str) -> None:
+        with unavailable_as_store_error():
+            self.redis.delete(f"{REDIS_PREFIX}attempts:{key}")
 
     def add_writers(self, keys: list[str], until: float, now: float) -> None:
         with unavailable_as_store_error():

@@ -46,6 +46,22 @@ def throttled(email: str, address: str | None, check: Callable[[], Proved | None
     return proved
 
 
+def forget_failures(email: str) -> None:
+    """Clear the email's failed sign-ins (its password was just reset); its address's stay."""
+    store().remove_attempts(digest(f"email:{email}"))
+
+
+def within_limit(key: str, limit: int, window: float) -> int | None:
+    """Count an event under `key` (kept by its digest) unless `limit` of them happened within the window; None
+    when it was counted, else the seconds until one leaves the window."""
+    attempt, now = uuid.uuid4().hex, time.time()
+    others = store().add_attempt(digest(key), attempt, now, window)
+    if len(others) < limit:
+        return None
+    store().remove_attempt(digest(key), attempt)
+    return max(1, ceil(others[len(others) - limit] + window - now))
+
+
 def limits(email: str, address: str | None) -> dict[str, int]:
     """The keys an attempt counts under, with their limits: digests, so that the store keeps no email or
     address."""

@@ -16,6 +16,7 @@ from project.auth.stores import RedisStore, store
 from project.config import TestingConfig
 from project.database import drop_schema
 from project.extensions import db
+from project.mail.models import OutboxMail
 from project.tests.contract import CSRF_FIELD
 from project.users import passwords, writes
 from project.users.models import User, UserCount
@@ -48,10 +49,10 @@ def build_schema() -> None:
 
 
 def clear_tables() -> None:
-    """Delete every user, token, sign-in attempt and recent writer, and zero the running totals (which a test may
+    """Delete every user, token, sign-in attempt, recent writer and mail, and zero the running totals (which a test may
     have set by hand); in Redis too, where the tests keep tokens there (REDIS_TEST_URL: a database of the tests'
     own)."""
-    for model in (User, AuthToken, SignInAttempt, RecentWriter):
+    for model in (User, AuthToken, SignInAttempt, RecentWriter, OutboxMail):
         db.session.execute(delete(model))
     db.session.execute(update(UserCount).values(users=0))
     db.session.commit()

@@ -12,6 +12,10 @@ from sqlalchemy import text
 from project.auth.stores import RedisStore, store
 from project.extensions import db
 from project.tests.base import ROOT, build_schema, testing_app
+from project.tests.mailbox import Mailbox, free_port
+
+# The suite's SMTP server listens where the testing app sends mail (TestingConfig's MAIL_SERVER, on this port).
+os.environ["MAIL_PORT"] = os.environ.get("MAIL_TEST_PORT") or str(free_port())
 
 REPORTS = Path(os.environ.get("TEST_REPORTS_DIR") or ROOT / ".test-reports")
 VERSION_QUERY = {
@@ -56,6 +60,15 @@ def pytest_report_header() -> list[str]:
 def schema() -> None:
     with testing_app().app_context():
         build_schema()
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Mailbox:
+    """The SMTP server the testing app mails to, running for the whole run (a test may stop it for a while)."""
+    server = Mailbox(int(os.environ["MAIL_PORT"]))
+    server.start()
+    yield server
+    server.stop()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -28,3 +28,18 @@ TOO_MANY_ATTEMPTS = {"status": "fail", "message": "Too many failed sign-in attem
 STORE_UNAVAILABLE = {"status": "fail", "message": "The token store is unavailable. Try again shortly."}
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 bits, URL-safe Base64
 GOOD_PASSWORD = "correct horse battery staple"
+
+# Account recovery: the answers, whatever the email.
+RESET_LINK_SENT = {
+    "status": "success",
+    "message": "If that email has an account, a link to reset its password has been sent.",
+}
+PASSWORD_RESET = {"status": "success", "message": "Your password has been reset."}
+EMAIL_VERIFIED = {"status": "success", "message": "Your email is verified."}
+VERIFY_LINK_SENT = {
+    "status": "success",
+    "message": "If that email has an account waiting to be verified, a link to verify it has been sent.",
+}
+INVALID_LINK = {"status": "fail", "message": "The link is invalid or has expired."}
+NOT_VERIFIED = {"status": "fail", "message": "Verify your email address first."}
+TOO_MANY_REQUESTS = {"status": "fail", "message": "Too many requests. Try again later."}

@@ -29,7 +29,15 @@ from project.tests.test_passwords import ANOTHER_WORD
 from project.users.models import User, UserCount
 
 # What the migrations build.
-SCHEMA_TABLES = {"users", "user_counts", "auth_tokens", "sign_in_attempts", "recent_writers", "alembic_version"}
+SCHEMA_TABLES = {
+    "users",
+    "user_counts",
+    "auth_tokens",
+    "sign_in_attempts",
+    "recent_writers",
+    "mail_outbox",
+    "alembic_version",
+}
 MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
 
 

@@ -32,7 +32,20 @@ SERVICE_VARIABLES = (
     "DATABASE_READ_URL",
     "DATABASE_READ_TEST_URL",
     "READ_YOUR_WRITES_SECONDS",
+    "PUBLIC_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_PASSWORD_FILE",
+    "MAIL_DEFAULT_SENDER",
+    "REQUIRE_VERIFIED_EMAIL",
+    "RESET_TOKEN_TTL",
 )
+# Where production's links point and its mail goes: it needs both, besides its secrets.
+DELIVERY = {"PUBLIC_URL": "https://users.example.com", "MAIL_SERVER": "smtp.example.com"}
 
 
 def environment(**values: str) -> mock._patch:
@@ -137,6 +150,20 @@ class TestProductionConfig(unittest.TestCase):
             ({"DATABASE_URL": MYSQL_URL}, "ProductionConfig needs SECRET_KEY set in the environment"),
             ({"SECRET_KEY": "", "DATABASE_URL": MYSQL_URL}, "ProductionConfig needs SECRET_KEY set in the environment"),
         ]
+        cases += [
+            (
+                {"SECRET_KEY": "s3cret", "DATABASE_URL": MYSQL_URL},
+                "ProductionConfig needs PUBLIC_URL and MAIL_SERVER set in the environment",
+            ),
+            (
+                {"SECRET_KEY": "s3cret", "DATABASE_URL": MYSQL_URL, "PUBLIC_URL": "https://users.example.com"},
+                "ProductionConfig needs MAIL_SERVER set in the environment",
+            ),
+            (
+                {"SECRET_KEY": "s3cret", "DATABASE_URL": MYSQL_URL, "MAIL_SERVER": "smtp"},
+                "ProductionConfig needs PUBLIC_URL set in the environment",
+            ),
+        ]
         for values, message in cases:
             with self.subTest(values=values), environment(APP_SETTINGS="project.config.ProductionConfig", **values):
                 with self.assertRaises(ConfigError) as raised:
@@ -144,7 +171,7 @@ class TestProductionConfig(unittest.TestCase):
                 self.assertEqual(str(raised.exception), message)
 
     def test_starts_with_secrets_from_the_environment(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
+        with environment(**DELIVERY, SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
             app = create_app(ProductionConfig)
         self.assertEqual(app.config["SECRET_KEY"], "s3cret")
         self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
@@ -159,7 +186,7 @@ class TestProductionConfig(unittest.TestCase):
             "SECRET_KEY_FILE": str(folder / "secret_key"),
             "DATABASE_PASSWORD_FILE": str(folder / "mysql_password"),
         }
-        with environment(DATABASE_URL=url, **files):
+        with environment(**DELIVERY, DATABASE_URL=url, **files):
             app = create_app(ProductionConfig)
         self.assertEqual(app.config["SECRET_KEY"], "s3cret")
         self.assertEqual(
@@ -169,13 +196,13 @@ class TestProductionConfig(unittest.TestCase):
         self.assertEqual(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).password, "p@ss:word/1")
 
     def test_a_password_in_the_url_wins(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, DATABASE_PASSWORD="other"):
+        with environment(**DELIVERY, SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, DATABASE_PASSWORD="other"):
             app = create_app(ProductionConfig)
         self.assertEqual(app.config["SQLALCHEMY_DATABASE_URI"], MYSQL_URL)
 
     def test_an_unreadable_secret_file_is_named(self):
         with (
-            environment(SECRET_KEY_FILE="/run/secrets/missing", DATABASE_URL=MYSQL_URL),
+            environment(**DELIVERY, SECRET_KEY_FILE="/run/secrets/missing", DATABASE_URL=MYSQL_URL),
             self.assertRaises(ConfigError) as raised,
         ):
             create_app(ProductionConfig)
@@ -185,13 +212,15 @@ class TestProductionConfig(unittest.TestCase):
         )
 
     def test_debug_is_never_on(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, FLASK_DEBUG="1"):
+        with environment(**DELIVERY, SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, FLASK_DEBUG="1"):
             app = create_app(ProductionConfig)
         self.assertFalse(app.debug)
 
     def seen(self, peer: str, **settings: str) -> str:
         """What a production app makes of forwarded headers sent from the address peer."""
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, TRUSTED_HOSTS="users.example.com", **settings):
+        with environment(
+            **DELIVERY, SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL, TRUSTED_HOSTS="users.example.com", **settings
+        ):
             app = create_app(ProductionConfig)
         app.add_url_rule("/seen", view_func=lambda: f"{request.remote_addr} {request.scheme} {request.host}")
         forwarded = {
@@ -262,3 +291,46 @@ class TestTrustedHosts(unittest.TestCase):
         ):
             with self.subTest(host=host):
                 self.assertEqual(client.get("/ping", headers={"Host": host}).status_code, status)
+
+
+class TestMailSettings(unittest.TestCase):
+    def test_links_and_mail_from_the_environment(self):
+        values = {
+            "PUBLIC_URL": "https://users.example.com/",
+            "MAIL_SERVER": "smtp.example.com",
+            "MAIL_PORT": "587",
+            "MAIL_USE_TLS": "yes",
+            "MAIL_USERNAME": "relay",
+            "MAIL_PASSWORD": "p@ss",
+            "MAIL_DEFAULT_SENDER": "Users <users@example.com>",
+            "REQUIRE_VERIFIED_EMAIL": "On",
+            "RESET_TOKEN_TTL": "600",
+        }
+        with environment(**values):
+            settings = DevelopmentConfig()
+        found = {name: getattr(settings, name) for name in values}
+        expected = {**values, "PUBLIC_URL": "https://users.example.com", "MAIL_PORT": 587, "MAIL_USE_TLS": True}
+        self.assertEqual(found, {**expected, "REQUIRE_VERIFIED_EMAIL": True, "RESET_TOKEN_TTL": 600})
+        self.assertFalse(settings.MAIL_USE_SSL)
+
+    def test_development_logs_mail_and_links_to_itself(self):
+        with environment():
+            settings = DevelopmentConfig()
+        self.assertEqual((settings.MAIL_SERVER, settings.PUBLIC_URL), (None, "http://127.0.0.1:5000"))
+        self.assertFalse(settings.REQUIRE_VERIFIED_EMAIL)
+
+    def test_the_mail_password_from_a_file(self):
+        path = Path(self.enterContext(TemporaryDirectory())) / "mail_password"
+        path.write_text("from a secret\n")
+        with environment(MAIL_PASSWORD_FILE=str(path)):
+            self.assertEqual(DevelopmentConfig().MAIL_PASSWORD, "from a secret")
+
+    def test_wrong_values_are_named(self):
+        cases = {
+            "PUBLIC_URL": ("users.example.com", "PUBLIC_URL=users.example.com is not a URL"),
+            "MAIL_USE_TLS": ("maybe", "MAIL_USE_TLS=maybe is not one of 1, true, yes, on, 0, false, no, off"),
+        }
+        for name, (value, message) in cases.items():
+            with self.subTest(name=name), environment(**{name: value}), self.assertRaises(ConfigError) as raised:
+                DevelopmentConfig()
+            self.assertTrue(str(raised.exception).startswith(message), str(raised.exception))

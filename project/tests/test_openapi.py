@@ -18,7 +18,11 @@ OPERATIONS = {
         "patch": {"200", "400", "401", "403", "404", "413", "415", "429", "503"},
         "delete": {"204", "400", "401", "403", "404", "503"},
     },
-    "/auth/login": {"post": {"200", "400", "401", "413", "415", "429", "503"}},
+    "/auth/login": {"post": {"200", "400", "401", "403", "413", "415", "429", "503"}},
+    "/auth/forgot-password": {"post": {"202", "400", "413", "415", "429", "503"}},
+    "/auth/reset-password": {"post": {"200", "400", "413", "415", "429", "503"}},
+    "/auth/verify": {"post": {"200", "400", "413", "415", "429", "503"}},
+    "/auth/request-verify-token": {"post": {"202", "400", "413", "415", "429", "503"}},
     "/auth/me": {"get": {"200", "401", "503"}},
     "/auth/logout": {"post": {"204", "401", "503"}},
 }
@@ -238,6 +242,8 @@ class TestOpenApi(BaseTestCase):
         )
         token = {"Authorization": f"Bearer {signed_in.get_json()['data']['token']}"}
         seen("/auth/me", "get", self.client.get("/auth/me", headers=token))
+        for path in ("/auth/forgot-password", "/auth/request-verify-token", "/auth/reset-password", "/auth/verify"):
+            seen(path, "post", self.client.post(path, json=self.example(path, "post")))
         for name, answer, response in answers:
             with self.subTest(answer=name):
                 schema = response["content"]["application/json"]["schema"]

@@ -116,6 +116,7 @@ class TestTokens(SignInTestCase):
             "active": True,
             "created_at": self.user.created_at.isoformat(),
             "admin": False,
+            "verified": False,
         }
         self.assertJson(self.me(f"Bearer {token}"), 200, {"status": "success", "data": expected})
         self.assertJson(self.me(f"bearer {token}"), 200, {"status": "success", "data": expected})  # any case

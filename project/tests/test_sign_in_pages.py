@@ -6,7 +6,7 @@ import re
 from project import config, create_app
 from project.tests.base import BaseTestCase
 from project.tests.contract import CSRF_FIELD, GOOD_PASSWORD
-from project.tests.test_config import MYSQL_URL, environment
+from project.tests.test_config import DELIVERY, MYSQL_URL, environment
 from project.users import writes
 
 BROWSER = "text/html,application/xhtml+xml"
@@ -49,7 +49,7 @@ class TestSignIn(PagesTestCase):
         self.assertIn('<form method="post" action="/sign-out" class="inline-form">', page)
 
     def test_production_cookies_are_secure(self):
-        with environment(SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
+        with environment(**DELIVERY, SECRET_KEY="s3cret", DATABASE_URL=MYSQL_URL):
             app = create_app(config.ProductionConfig)
         self.assertEqual(
             (app.config["SESSION_COOKIE_SECURE"], app.config["SESSION_COOKIE_HTTPONLY"]),

@@ -81,6 +81,8 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(PASSWORD_HASH_MAX_LENGTH))
     admin: Mapped[bool] = mapped_column(default=False, server_default="0")
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whether the user followed a link mailed to its email (a new email is unverified again).
+    email_verified: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

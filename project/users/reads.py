@@ -26,7 +26,10 @@ NEWEST_FIRST = "-created_at"
 PAGE_MAX = 2**31 - 1  # a page number past any table, small enough for every OFFSET to stay an integer
 SORTABLE = {name: USERS.c[name] for name in SORT_FIELDS}
 # What a read shows of a user: never its password's hash, nor its tokens' version.
-PROFILE = [USERS.c[name] for name in ("id", "username", "email", "active", "created_at", "admin")]
+PROFILE = [
+    *(USERS.c[name] for name in ("id", "username", "email", "active", "created_at", "admin")),
+    USERS.c.email_verified.label("verified"),
+]
 USER_BY_ID = select(*PROFILE).where(USERS.c.id == bindparam("user_id"))
 # What proving a password needs besides.
 ACCOUNT = select(*PROFILE, USERS.c.password_hash, USERS.c.token_version)

@@ -6,12 +6,12 @@ password or a deactivation revokes the user's tokens in the same statement."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import RowMapping, case, delete, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from project.database import is_duplicate_key
 from project.extensions import db
-from project.users import passwords
+from project.users import mails, passwords
 from project.users.errors import EmailTaken, InvalidField, UserNotFound
 from project.users.models import UserCount, utcnow
 from project.users.reads import USERS, fetch_user, read_account
@@ -19,13 +19,19 @@ from project.users.reads import USERS, fetch_user, read_account
 ADD_USER = insert(USERS)  # its values bound as it runs
 
 
-def add_user(username: str, email: str, password: str | None = None, admin: bool = False) -> dict:
-    """Add a user, who can sign in if given a password, and answer it as a read would show it; the unique index
-    decides a duplicate email (a look-up first only spares a password's hash when the email is taken)."""
+def add_user(
+    username: str, email: str, password: str | None = None, admin: bool = False, verified: bool = False
+) -> dict:
+    """Add a user, who can sign in if given a password (and is then mailed a link to verify its email, unless it is
+    `verified` already), and answer it as a read would show it; the unique index decides a duplicate email (a
+    look-up first only spares a password's hash when the email is taken)."""
     password_hash = None if password is None else checked_hash(password, username, email)
     user = {"username": username, "email": email, "active": True, "created_at": utcnow(), "admin": admin}
     with email_taken_on_duplicate(), db.engine.begin() as connection:
-        (user_id,) = connection.execute(ADD_USER, {**user, "password_hash": password_hash}).inserted_primary_key
+        row = {**user, "password_hash": password_hash, "email_verified": verified}
+        (user_id,) = connection.execute(ADD_USER, row).inserted_primary_key
+        if password_hash is not None and not verified:
+            mails.verify_email(connection, user_id, username, email)
     return {"id": user_id, **user}
 
 
@@ -38,7 +44,8 @@ def add_users(rows: list[dict]) -> None:
 def change_user(user_id: int, fields: dict) -> RowMapping:
     """Set these fields (a `password` as its hash) on the user and answer it as it is now; a user deleted
     meanwhile is not found. The update is one statement: concurrent changes of one user queue up on its
-    row, each applied whole, and tokens are revoked with the change that revokes them."""
+    row, each applied whole, and tokens are revoked with the change that revokes them. A new email is unverified:
+    it is mailed a link to verify it, and the old one a notice, in the same transaction."""
     values = dict(fields)
     if "password" in values:
         if (user := read_account(user_id=user_id)) is None:
@@ -48,9 +55,41 @@ def change_user(user_id: int, fields: dict) -> RowMapping:
     if "password_hash" in values or values.get("active") is False:
         values["token_version"] = USERS.c.token_version + 1
     with email_taken_on_duplicate(), db.engine.begin() as connection:
+        before = new_email(connection, user_id, values) if "email" in values else None
         if values and connection.execute(update(USERS).where(USERS.c.id == user_id).values(values)).rowcount == 0:
             raise UserNotFound()
-        return fetch_user(connection, user_id)
+        user = fetch_user(connection, user_id)
+        if before is not None:
+            mails.verify_email(connection, user_id, user["username"], user["email"])
+            mails.email_changed(connection, user["username"], before, user["email"])
+        return user
+
+
+def new_email(connection: Connection, user_id: int, values: dict) -> str | None:
+    """The user's email before this change of it, locked until its commit, when the change gives it another (which
+    is then unverified); else None."""
+    locked = select(USERS.c.email).where(USERS.c.id == user_id).with_for_update()
+    before = connection.execute(locked).scalar_one_or_none()
+    if before is None or before == values["email"]:
+        return None
+    values["email_verified"] = False
+    return before
+
+
+def reset_password(user_id: int, email: str, old_hash: str | None, new_hash: str) -> bool:
+    """Set the user's new password's hash (revoking its tokens; its email is verified, the link having reached it),
+    unless its email or password changed since the link was made; whether it was set."""
+    unchanged = (USERS.c.id == user_id, USERS.c.email == email, USERS.c.password_hash.is_not_distinct_from(old_hash))
+    values = {"password_hash": new_hash, "token_version": USERS.c.token_version + 1, "email_verified": True}
+    with db.engine.begin() as connection:
+        return connection.execute(update(USERS).where(*unchanged).values(values)).rowcount == 1
+
+
+def verify_email(user_id: int, email: str) -> bool:
+    """Mark the user's email verified, unless it is another now or verified already; whether it was marked."""
+    waiting = (USERS.c.id == user_id, USERS.c.email == email, USERS.c.email_verified.is_(False))
+    with db.engine.begin() as connection:
+        return connection.execute(update(USERS).where(*waiting).values(email_verified=True)).rowcount == 1
 
 
 def delete_user(user_id: int) -> RowMapping:
@@ -64,13 +103,13 @@ def delete_user(user_id: int) -> RowMapping:
 
 
 def make_admin(username: str, email: str, password: str) -> bool:
-    """Make the user with this email an admin with this password, adding it if there is none; whether it was
-    added. Its old tokens are revoked with its old password."""
+    """Make the user with this email an admin with this password, its email verified (the operator vouches for it),
+    adding it if there is none; whether it was added. Its old tokens are revoked with its old password."""
     account = read_account(email=email)
     if account is None:
-        add_user(username, email, password, admin=True)
+        add_user(username, email, password, admin=True, verified=True)
         return True
-    change_user(account["id"], {"admin": True, "password": password})
+    change_user(account["id"], {"admin": True, "password": password, "email_verified": True})
     return False
 
 

@@ -1,0 +1,1 @@
+"""Mail: written to an outbox in the transaction of the change it tells of, delivered by `manage.py deliver_mail`."""
