@@ -2,9 +2,9 @@
 
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 
-from project.api.schemas import LoginSchema, NewUserSchema
+from project.api.schemas import EmailSchema, LoginSchema, NewUserSchema, ResetPasswordSchema
 from project.users.models import TEXT_MAX_LENGTH
 
 FIELD_ATTRIBUTES = {"maxlength": TEXT_MAX_LENGTH, "required": True, "autocomplete": "off"}
@@ -53,3 +53,21 @@ class SignInForm(SchemaForm):
     schema = LoginSchema
     email = EmailField("Email", render_kw={**FIELD_ATTRIBUTES, "autocomplete": "username"})
     password = PasswordField("Password", render_kw={"required": True, "autocomplete": "current-password"})
+
+
+class ForgotPasswordForm(SchemaForm):
+    """Ask for a link to reset a password: the field of POST /auth/forgot-password."""
+
+    schema = EmailSchema
+    email = EmailField("Email", render_kw={**FIELD_ATTRIBUTES, "autocomplete": "username"})
+
+
+class ResetPasswordForm(SchemaForm):
+    """Choose a new password with a mailed link's token (kept in a hidden field): POST /auth/reset-password's."""
+
+    schema = ResetPasswordSchema
+    token = HiddenField()
+    password = PasswordField(
+        "New password",
+        render_kw={"required": True, "autocomplete": "new-password", "minlength": 8, "maxlength": 256},
+    )

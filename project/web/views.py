@@ -1,19 +1,27 @@
 """The web pages: the index (every user, a form to add one, a button to delete each the signed-in user may
-delete), signing in and out, and the API docs."""
+delete), signing in and out, the pages mailed links open (reset a password, verify an email), and the API docs."""
 
 from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, session, url_for
 
+from project.auth import recovery
 from project.auth.access import may_change
-from project.auth.errors import Forbidden, InvalidCredentials, TooManyAttempts
+from project.auth.errors import (
+    EmailNotVerified,
+    Forbidden,
+    InvalidCredentials,
+    InvalidLink,
+    TooManyAttempts,
+    TooManyRequests,
+)
 from project.auth.signin import sign_in, sign_out
 from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users, read_user
-from project.web.forms import SignInForm, UserForm
+from project.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, UserForm
 from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
 from project.web.signed_in import signed_in
 
@@ -93,7 +101,7 @@ def sign_in_page():
     if form.validate_on_submit():
         try:
             signed = sign_in(form.loaded["email"], form.loaded["password"], request.remote_addr)
-        except (InvalidCredentials, TooManyAttempts) as error:
+        except (InvalidCredentials, EmailNotVerified, TooManyAttempts) as error:
             form.form_errors.append(error.message)
             status, headers = error.status, error.headers
         else:
@@ -110,6 +118,56 @@ def sign_out_page():
         sign_out(token)
     flash("Signed out.")
     return redirect(url_for(".index"), 303)
+
+
+@blp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password_page():
+    """Ask for a link to reset a password; the answer is the same whether the email has an account or not."""
+    form = ForgotPasswordForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        try:
+            recovery.forgot_password(form.loaded["email"], request.remote_addr)
+        except TooManyRequests as error:
+            form.form_errors.append(error.message)
+            status, headers = error.status, error.headers
+        else:
+            flash(recovery.RESET_LINK_SENT)
+            return redirect(url_for(".sign_in_page"), 303)
+    return render_template("forgot_password.html", form=form), 400 if form.errors and status == 200 else status, headers
+
+
+@blp.route("/reset-password", methods=["GET", "POST"])
+def reset_password_page():
+    """The page a reset mail links to (its token in the query, then in a hidden field): choose a new password,
+    then sign in with it."""
+    form = ResetPasswordForm(token=request.args.get("token", ""))
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        try:
+            recovery.reset_password(form.loaded["token"], form.loaded["password"], request.remote_addr)
+        except InvalidField as error:
+            form.add_errors(error.errors or {})
+        except (InvalidLink, TooManyRequests) as error:
+            form.form_errors.append(error.message)
+            status, headers = error.status, error.headers
+        else:
+            flash(recovery.PASSWORD_RESET)
+            return redirect(url_for(".sign_in_page"), 303)
+    if form.token.errors:  # none sent, or too long
+        form.form_errors.append(InvalidLink.message)
+    return render_template("reset_password.html", form=form), 400 if form.errors and status == 200 else status, headers
+
+
+@blp.get("/verify-email")
+def verify_email_page():
+    """The page a verification mail links to: it verifies the email and says so, or why it could not."""
+    try:
+        recovery.verify_email(request.args.get("token", ""), request.remote_addr)
+    except (InvalidLink, TooManyRequests) as error:
+        page = render_template("verify_email.html", message=error.message, failed=True)
+        return page, error.status, error.headers
+    return render_template("verify_email.html", message=recovery.EMAIL_VERIFIED, failed=False)
 
 
 def current_page() -> int:
