@@ -18,11 +18,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from project.tests.contract import GOOD_PASSWORD
+from project.tests.contract import GOOD_PASSWORD, PASSWORD_RESET, RESET_LINK_SENT
+from project.tests.mailbox import link_in
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".artifacts" / "screenshots"
+NEW_PASSWORD = "purple elephants juggle quietly"
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",
@@ -181,6 +183,31 @@ def test_a_wrong_password_shows_the_error(browser, base_url):
     assert error.text == "Invalid email or password."
     assert browser.find_element(By.ID, "password").get_attribute("value") == ""
     screenshot(browser, "sign-in-refused", ("the server responded with a status of 401 (UNAUTHORIZED)",))
+
+
+@pytest.mark.mail
+def test_reset_a_forgotten_password_by_the_mailed_link(browser, base_url, inbox):
+    email = f"forgot-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"username": "Ada Lovelace", "email": email, "password": GOOD_PASSWORD}
+    assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
+    browser.get(f"{base_url}/sign-in")
+    browser.find_element(By.LINK_TEXT, "Forgot your password?").click()
+    wait(browser, expected_conditions.url_to_be(f"{base_url}/forgot-password"))
+    browser.find_element(By.ID, "email").send_keys(email)
+    screenshot(browser, "forgot-password")
+    browser.find_element(By.CSS_SELECTOR, "form.forgot-password-form button[type=submit]").click()
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == RESET_LINK_SENT["message"]
+    browser.get(link_in(inbox(email, "Reset your password")))  # the link as the mail gives it
+    browser.find_element(By.ID, "password").send_keys(NEW_PASSWORD)
+    screenshot(browser, "reset-password")
+    browser.find_element(By.CSS_SELECTOR, "form.reset-password-form button[type=submit]").click()
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert (browser.current_url, notice.text) == (f"{base_url}/sign-in", PASSWORD_RESET["message"])
+    sign_in(browser, base_url, email, NEW_PASSWORD)
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == f"Signed in as {email}."
+    sign_out(browser, base_url)
 
 
 def test_delete_oneself(browser, base_url):
