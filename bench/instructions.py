@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-from bench.run import BIN, ROOT, ROOT_URL
+from bench.run import BIN, PRODUCTION, ROOT, ROOT_URL
 
 WARM = 200  # requests before counting: imports, the first request's caches
 SHORT, LONG = 300, 1300
@@ -54,7 +54,7 @@ def load(name: str):
         from bench.baselines import minimal_flask
 
         return minimal_flask
-    os.environ.update(APP_SETTINGS="project.config.ProductionConfig", SECRET_KEY="instructions-" + "x" * 32)
+    os.environ.update(PRODUCTION, SECRET_KEY="instructions-" + "x" * 32)
     os.environ.update(DATABASE_URL=ROOT_URL)
     from project import create_app
 

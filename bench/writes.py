@@ -18,7 +18,20 @@ from pathlib import Path
 
 import pymysql
 
-from bench.run import BIN, OUT, ROOT, ROUNDS, RUN_DIR, SECONDS, Gunicorn, run, side_by_side, wait_for_port, wrk
+from bench.run import (
+    BIN,
+    OUT,
+    PRODUCTION,
+    ROOT,
+    ROUNDS,
+    RUN_DIR,
+    SECONDS,
+    Gunicorn,
+    run,
+    side_by_side,
+    wait_for_port,
+    wrk,
+)
 
 # The private server's port (BENCH_WRITES_PORT, 3370) and the service's and the raw app's gunicorn (the two ports
 # from BENCH_WRITES_APP_PORT, 5075).
@@ -138,7 +151,7 @@ def main() -> None:
         sql(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         settings = {"DATABASE_URL": URL, "APP_SETTINGS": ""}
         run(BIN / "python", ROOT / "manage.py", "db", "upgrade", env=settings)
-        service_env = {**settings, "APP_SETTINGS": "project.config.ProductionConfig", "SECRET_KEY": secrets.token_hex()}
+        service_env = {**settings, **PRODUCTION, "SECRET_KEY": secrets.token_hex()}
         servers = [
             Gunicorn("manage:app", APP_PORT, service_env),
             Gunicorn("bench.baselines:raw_new_user", APP_PORT + 1, {"BENCH_DATABASE_URL": URL}),
