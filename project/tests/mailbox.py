@@ -62,6 +62,11 @@ def html_of(mail: EmailMessage) -> str:
     return mail.get_body(preferencelist=("html",)).get_content()
 
 
-def link_in(mail: EmailMessage) -> str:
-    """The link a mail carries, as its text part shows it."""
-    return LINK.search(text_of(mail)).group(0)
+def link_in(text: str) -> str:
+    """The link a mail's text carries."""
+    return LINK.search(text).group(0)
+
+
+def token_in(mail: EmailMessage) -> str:
+    """The token of the link a mail carries."""
+    return link_in(text_of(mail)).split("token=")[1]
