@@ -1,5 +1,5 @@
 """A client generated from /openapi.json by openapi-python-client works with its defaults: it walks the API
-(sign up, sign in, whose token, list by page and by cursor, change, delete, sign out) and hears its errors, each
+(sign up, sign in, whose token, ask for a reset link, list by page and by cursor, change, delete, sign out) and hears its errors, each
 answer parsed into the model the document names and held to its exact status and body."""
 
 import importlib
@@ -11,7 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from requests.utils import parse_header_links
 
-from project.tests.contract import FORBIDDEN, INVALID_CREDENTIALS, NOT_FOUND, NOT_SIGNED_IN
+from project.tests.contract import (
+    FORBIDDEN,
+    INVALID_CREDENTIALS,
+    INVALID_LINK,
+    NOT_FOUND,
+    NOT_SIGNED_IN,
+    RESET_LINK_SENT,
+)
 
 PASSWORD = "fletcher keeps a pet lizard"
 
@@ -30,6 +37,7 @@ def api(generated: ModuleType):
     class Api:
         users = Operations("users")
         auth = Operations("auth")
+        recovery = Operations("recovery")
         models = importlib.import_module(f"{generated.__name__}.models")
 
     return Api
@@ -65,6 +73,7 @@ def links(response) -> dict[str, dict[str, list[str]]]:
 
 def test_a_walk_through_the_api(api, connect):
     models, users, auth, client = api.models, api.users, api.auth, connect()
+    recovery = api.recovery
 
     # Sign up, with a password; two more users without one.
     new_user = models.NewUser(username="fletcher", email="fletcher@realpython.com", password=PASSWORD)
@@ -104,8 +113,16 @@ def test_a_walk_through_the_api(api, connect):
     authenticated = connect(token)
     me = auth.me.sync_detailed(client=authenticated)
     assert me.status_code == 200
-    assert body(me) == {"status": "success", "data": {**user, "admin": False}}
+    assert body(me) == {"status": "success", "data": {**user, "admin": False, "verified": False}}
     assert me.parsed.data.admin is False
+
+    # Ask for a link to reset the password, and send a token that is no good.
+    forgot = recovery.forgot_password.sync_detailed(client=client, body=models.Email(email="fletcher@realpython.com"))
+    assert (forgot.status_code, body(forgot)) == (202, RESET_LINK_SENT)
+    reset = recovery.reset_password.sync_detailed(
+        client=client, body=models.ResetPassword(token="no good", password="another long passphrase")
+    )
+    assert (reset.status_code, body(reset)) == (400, INVALID_LINK)
 
     # List by page, with the client's defaults: page 1, newest first.
     newest_first = [others[1], others[0], user]
