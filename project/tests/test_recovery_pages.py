@@ -70,3 +70,12 @@ class TestRecoveryPages(MailTestCase):
             refused = self.form("/sign-in", email=EMAIL, password=GOOD_PASSWORD)
         self.assertEqual(refused.status_code, 403)
         self.assertIn("Verify your email address first.", refused.get_data(as_text=True))
+
+    def test_an_admin_sees_whose_email_is_verified(self):
+        self.assertNotIn("Email verified", self.client.get("/").get_data(as_text=True))  # nobody signed in
+        self.sign_in_page(self.user)
+        self.assertNotIn("Email verified", self.client.get("/").get_data(as_text=True))  # no admin
+        self.sign_in_page(self.add_admin())
+        page = self.client.get("/").get_data(as_text=True)
+        self.assertIn('<th scope="col">Email verified</th>', page)
+        self.assertIn(f"<td>{EMAIL}</td>\n        <td>yes</td>\n        <td>no</td>", page)
