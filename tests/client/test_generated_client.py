@@ -1,6 +1,6 @@
 """A client generated from /openapi.json by openapi-python-client works with its defaults: it walks the API
-(sign up, sign in, whose token, ask for a reset link, list by page and by cursor, change, delete, sign out) and hears its errors, each
-answer parsed into the model the document names and held to its exact status and body."""
+(sign up, sign in, whose token, ask for a reset link, list by page and by cursor, change, delete, sign out) and
+hears its errors, each answer parsed into the model the document names and held to its exact status and body."""
 
 import importlib
 import json
