@@ -31,10 +31,6 @@ class TooManyAttempts(UserError):
     status = 429
     message = "Too many failed sign-in attempts. Try again later."
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after
-
 
 class StoreUnavailable(UserError):
     """Redis, where tokens and sign-in failures are kept, cannot be reached; `reason` says why."""
@@ -65,7 +61,3 @@ class TooManyRequests(UserError):
 
     status = 429
     message = "Too many requests. Try again later."
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after

@@ -10,8 +10,10 @@ class UserError(Exception):
     errors: dict[str, list[str]] | None = None  # the fields at fault, when there are
     retry_after: int | None = None  # seconds after which trying again may succeed, when it may
 
-    def __init__(self) -> None:
+    def __init__(self, retry_after: int | None = None) -> None:
         super().__init__(self.message)
+        if retry_after is not None:
+            self.retry_after = retry_after
 
     @property
     def headers(self) -> dict[str, str]:
