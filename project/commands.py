@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from project.api.schemas import NewUserSchema
+from project.auth import recovery
 from project.config import ConfigError, setting
 from project.database import (
     DATABASE_UNAVAILABLE,
@@ -142,8 +143,9 @@ def recount_users() -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop (for a cron job, or a test).")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at an empty outbox.")
 def deliver_mail(once: bool, poll: float) -> None:
-    """Deliver the outbox's mails through MAIL_SERVER, trying those it fails with again later, until stopped (SIGTERM
-    or Ctrl-C stop it between mails). Any number may run, on any instance: each takes mails the others do not."""
+    """Turn requests for mailed links into mails, and deliver the outbox's mails through MAIL_SERVER, trying those it
+    fails with again later, until stopped (SIGTERM or Ctrl-C stop it between mails). Any number may run, on any
+    instance: each takes requests and mails the others do not."""
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("no MAIL_SERVER is set: mails are written to the log, and none waits to be sent")
     log = logging.getLogger("project.mail")
@@ -153,6 +155,7 @@ def deliver_mail(once: bool, poll: float) -> None:
     log.info("delivering mail through %s:%s", current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"])
     while not stopping.is_set():
         try:
+            recovery.answer_requests()
             done = deliver_due()
         except DATABASE_UNAVAILABLE as error:
             if once:

@@ -1,5 +1,5 @@
 """The tables of the token store, of the sign-in throttle and of recent writers (for a read replica), used where
-no Redis is configured."""
+no Redis is configured; and the requests for mailed links waiting to be answered."""
 
 from sqlalchemy import Double, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,6 +8,8 @@ from project.config import mysql_table_options
 from project.extensions import db
 
 DIGEST_LENGTH = 64  # a SHA-256 in hex
+PURPOSE_LENGTH = 32
+EMAIL_LENGTH = 128  # as users.email
 TABLE_OPTIONS = mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin")
 
 
@@ -44,3 +46,16 @@ class RecentWriter(db.Model):
 
     key: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
     until: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch
+
+
+class MailRequest(db.Model):
+    """A request for a mailed link (`purpose`: a reset, a verification) to an email, whether it has an account or
+    not: written the same for any email as the request is answered, turned into a mail (or nothing) later by
+    `manage.py deliver_mail`, so that nobody can tell from the answer's time whether the email has an account."""
+
+    __tablename__ = "mail_requests"
+    __table_args__ = TABLE_OPTIONS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(PURPOSE_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))

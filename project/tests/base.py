@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from project import create_app
 from project.auth import tokens
-from project.auth.models import AuthToken, RecentWriter, SignInAttempt
+from project.auth.models import AuthToken, MailRequest, RecentWriter, SignInAttempt
 from project.auth.stores import RedisStore, store
 from project.config import TestingConfig
 from project.database import drop_schema
@@ -49,10 +49,10 @@ def build_schema() -> None:
 
 
 def clear_tables() -> None:
-    """Delete every user, token, sign-in attempt, recent writer and mail, and zero the running totals (which a test may
-    have set by hand); in Redis too, where the tests keep tokens there (REDIS_TEST_URL: a database of the tests'
-    own)."""
-    for model in (User, AuthToken, SignInAttempt, RecentWriter, OutboxMail):
+    """Delete every user, token, sign-in attempt, recent writer, request for a mail and mail, and zero the running
+    totals (which a test may have set by hand); in Redis too, where the tests keep tokens there (REDIS_TEST_URL: a
+    database of the tests' own)."""
+    for model in (User, AuthToken, SignInAttempt, RecentWriter, MailRequest, OutboxMail):
         db.session.execute(delete(model))
     db.session.execute(update(UserCount).values(users=0))
     db.session.commit()

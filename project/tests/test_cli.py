@@ -36,6 +36,7 @@ SCHEMA_TABLES = {
     "sign_in_attempts",
     "recent_writers",
     "mail_outbox",
+    "mail_requests",
     "alembic_version",
 }
 MANAGE = ManageGroup(create_app)  # manage.py's group; Flask's test runner hands it the app under test instead
