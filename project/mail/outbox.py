@@ -21,5 +21,6 @@ def queue(connection: Connection, recipient: str, subject: str, template: str, *
         log.info("mail to %s (no MAIL_SERVER: written here, not sent): %s\n%s", recipient, subject, text)
         return
     html = render_template(f"mail/{template}.html", **context)
-    mail = {"recipient": recipient, "subject": subject, "text": text, "html": html, "due_at": time.time()}
+    now = time.time()
+    mail = {"recipient": recipient, "subject": subject, "text": text, "html": html, "queued_at": now, "due_at": now}
     connection.execute(insert(OUTBOX).values(mail))

@@ -11,7 +11,6 @@ worker answers it. Mails are written to mail_outbox with the change they tell of
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
 from project.config import mysql_table_options
 
@@ -28,11 +27,11 @@ def upgrade():
     op.create_table(
         "mail_outbox",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("recipient", sa.String(length=128), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=255), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("html", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"), nullable=False),
+        sa.Column("queued_at", sa.Double(), nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("due_at", sa.Double(), nullable=False),
         sa.Column("last_error", sa.String(length=255), nullable=True),
