@@ -80,3 +80,36 @@ class TestTheEdge(unittest.TestCase):
         [source] = rule["from"]
         self.assertEqual(source["podSelector"]["matchLabels"]["app.kubernetes.io/component"], "controller")
         self.assertEqual(str(ipaddress.ip_network(configmap["data"]["TRUSTED_PROXIES"])), "10.244.0.0/16")
+
+
+class TestMailWorker(unittest.TestCase):
+    def setUp(self) -> None:
+        [self.deployment, self.policy] = resources("mail-worker.yaml")
+        [self.service] = resources("deployment.yaml")
+        [self.container] = self.deployment["spec"]["template"]["spec"]["containers"]
+
+    def test_it_delivers_mail_from_the_services_image_and_settings(self):
+        [service] = self.service["spec"]["template"]["spec"]["containers"]
+        self.assertEqual(self.container["command"], ["python", "manage.py", "deliver_mail"])
+        self.assertEqual((self.container["image"], self.container["envFrom"]), (service["image"], service["envFrom"]))
+        self.assertEqual(
+            self.deployment["spec"]["template"]["spec"]["securityContext"],
+            self.service["spec"]["template"]["spec"]["securityContext"],
+        )
+        self.assertEqual(self.container["securityContext"], service["securityContext"])
+
+    def test_the_links_address_and_the_relay_are_set_and_its_password_is_secret(self):
+        [configmap], [secret] = resources("configmap.yaml"), resources("secret.yaml")
+        self.assertTrue(configmap["data"]["PUBLIC_URL"].startswith("https://"))
+        self.assertTrue(configmap["data"]["MAIL_SERVER"])
+        self.assertIn("MAIL_PASSWORD", secret["stringData"])
+        self.assertNotIn("MAIL_PASSWORD", configmap["data"])
+
+    def test_nothing_reaches_it_and_it_reaches_dns_the_database_and_smtp_alone(self):
+        labels = self.deployment["spec"]["template"]["metadata"]["labels"]
+        spec = self.policy["spec"]
+        self.assertEqual(spec["podSelector"]["matchLabels"].items() - labels.items(), set())
+        self.assertEqual((spec["policyTypes"], spec.get("ingress")), (["Ingress", "Egress"], None))
+        ports = {(port["port"], port["protocol"]) for rule in spec["egress"] for port in rule["ports"]}
+        self.assertEqual(ports, {(53, "UDP"), (53, "TCP"), (3306, "TCP"), (587, "TCP"), (465, "TCP"), (25, "TCP")})
+        self.assertTrue(all(set(rule) == {"ports"} for rule in spec["egress"]))  # to any address: the relay's is yours

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refuse to build without buildx
 PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's HTTPS; the next ones for single containers
 HTTP_PORT = PORT + 3  # nginx's plain HTTP, which sends clients to HTTPS
+MAILDEV_PORTS = {"prod": PORT + 5, "dev": PORT + 6}  # each stack's mail catcher's web UI and REST API
 EDGE_SUBNET = "10.89.44.0/24"  # not the compose file's default, which `make container-up` may be using
 STAND_INS = os.environ.get("MYSQL_IMAGE", "").startswith("users-stand-in/")  # scripts/base-images sets it
 
@@ -99,11 +100,14 @@ def certificate(compose: Compose, path: Path) -> Path:
 def prod(tmp_path_factory) -> Iterator[Compose]:
     """The production stack (docker-compose-prod.yml), HTTPS on PORT and plain HTTP on HTTP_PORT, up and
     healthy; its writes, and the requests that may hash a password, limited loosely enough for the end-to-end
-    suite, as `make stack-test` does. While it runs, requests check its self-signed certificate by the file
-    (REQUESTS_CA_BUNDLE), never by nothing."""
+    suite, as `make stack-test` does; its mail sent to the catcher (the profile mail-catcher) in the relay's
+    place. While it runs, requests check its self-signed certificate by the file (REQUESTS_CA_BUNDLE), never by
+    nothing."""
     env_file = settings(
         tmp_path_factory, "prod", HTTPS_PORT=str(PORT), HTTP_PORT=str(HTTP_PORT), EDGE_SUBNET=EDGE_SUBNET,
         WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500", HASH_RATE_LIMIT="100r/s", HASH_RATE_BURST="500",
+        PUBLIC_URL=f"https://localhost:{PORT}", COMPOSE_PROFILES="mail-catcher", MAIL_SERVER="mail-catcher",
+        MAIL_PORT="1025", MAILDEV_PORT=str(MAILDEV_PORTS["prod"]),
     )  # fmt: skip
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
     compose.since = str(time.time())
@@ -121,8 +125,9 @@ def prod(tmp_path_factory) -> Iterator[Compose]:
 def dev(tmp_path_factory) -> Iterator[Compose]:
     """The development stack (docker-compose.yml), up and healthy, running as this machine's user."""
     env_file = settings(
-        tmp_path_factory, "dev", DEV_PORT=str(PORT + 2), HOST_UID=str(os.getuid()), HOST_GID=str(os.getgid())
-    )
+        tmp_path_factory, "dev", DEV_PORT=str(PORT + 2), HOST_UID=str(os.getuid()), HOST_GID=str(os.getgid()),
+        MAILDEV_PORT=str(MAILDEV_PORTS["dev"]),
+    )  # fmt: skip
     compose = Compose("users-ct-dev", "docker-compose.yml", env_file)
     try:
         compose("up", "-d", "--build", "--wait", timeout=1200)

@@ -1,5 +1,6 @@
 """The development stack in containers (docker-compose.yml): the suite passes in its service container against
-its MySQL, the code reloads when it changes, and what the container writes into the checkout is the host user's."""
+its MySQL, a sign-up's verification mail reaches the catcher, the code reloads when it changes, and what the
+container writes into the checkout is the host user's."""
 
 import os
 import time
@@ -7,16 +8,29 @@ import uuid
 
 import pytest
 
-from tests.containers.conftest import ROOT, docker
+from tests.containers.conftest import MAILDEV_PORTS, PORT, ROOT, docker
+from tests.containers.mailcatcher import verify_email_by_mail
+
+DEV_URL = f"http://localhost:{PORT + 2}"  # the development server, and the links' address (PUBLIC_URL)
 
 
 def test_the_suite_passes_against_the_mysql_container(dev):
-    suite = dev("run", "--rm", "users-service", "python", "manage.py", "test", timeout=900, check=False)
+    # The suite mails its own SMTP server and makes its own links: not the catcher and address the service's
+    # environment names for the running server (MAIL_SERVER, PUBLIC_URL), which its testing settings would take.
+    suite = dev(
+        "run", "--rm", "-e", "MAIL_SERVER=", "-e", "PUBLIC_URL=", "users-service", "python", "manage.py", "test",
+        timeout=900, check=False,
+    )  # fmt: skip
     print(suite.stdout[-2000:])
     assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-2000:]
     header = suite.stdout.splitlines()[1:6]  # the servers it ran on, as the suite's report header names them
     assert any(line.startswith("database: mysql (") for line in header), header
     assert any(line.startswith("tokens: redis (Redis ") for line in header), header
+
+
+def test_a_sign_up_sends_a_verification_mail_to_the_catcher(dev):
+    dev("run", "--rm", "users-service", "python", "manage.py", "migrate", timeout=300)  # as the file's header says
+    verify_email_by_mail(DEV_URL, f"http://127.0.0.1:{MAILDEV_PORTS['dev']}", DEV_URL)
 
 
 def test_the_code_reloads_when_it_changes(dev):

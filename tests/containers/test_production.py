@@ -1,6 +1,7 @@
 """The production stack in containers (docker-compose-prod.yml), as its operators meet it: healthy in order,
-the end-to-end and browser suites through nginx, a non-root service on read-only code, restarts and
-recreations while a client writes, three instances behind nginx, and data kept in named volumes."""
+the end-to-end and browser suites through nginx, a reset mail delivered by the mail worker and its link
+followed, a non-root service on read-only code, restarts and recreations while a client writes, three
+instances behind nginx, and data kept in named volumes."""
 
 import json
 import os
@@ -15,10 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.containers.conftest import PORT, ROOT, STAND_INS, certificate, docker, wait_for
+from tests.containers.conftest import MAILDEV_PORTS, PORT, ROOT, STAND_INS, certificate, docker, wait_for
+from tests.containers.mailcatcher import reset_password_by_mail
 from tests.e2e.live import wait_until
 
 BASE_URL = f"https://127.0.0.1:{PORT}"
+PUBLIC_URL = f"https://localhost:{PORT}"  # the links' address, as the stack's .env sets it
+CATCHER = f"http://127.0.0.1:{MAILDEV_PORTS['prod']}"
 # How long nginx keeps a name's addresses before it looks the name up again (its resolver's `valid`).
 NGINX_TEMPLATE = (ROOT / "nginx/templates/default.conf.template").read_text()
 RESOLVER_VALID_SECONDS = int(re.search(r"^resolver .* valid=(\d+)s", NGINX_TEMPLATE, re.M)[1])
@@ -67,6 +71,19 @@ def test_the_end_to_end_and_browser_suites_pass_through_nginx(prod):
     )  # fmt: skip
     print(suite.stdout[-3000:])
     assert suite.returncode == 0, suite.stdout[-6000:] + suite.stderr[-2000:]
+
+
+def test_a_reset_mail_goes_through_the_worker_to_the_catcher_and_its_link_resets_the_password(prod):
+    reset_password_by_mail(BASE_URL, CATCHER, PUBLIC_URL)
+
+
+def test_the_mail_worker_runs_as_the_services_user_on_read_only_code_and_stops_when_told(prod):
+    container = prod.inspect(prod.container("mail-worker"))
+    assert (container["Config"]["User"], container["HostConfig"]["ReadonlyRootfs"]) == ("10001:10001", True)
+    assert container["Config"]["Cmd"] == ["python", "manage.py", "deliver_mail"]
+    docker("stop", "--time", "30", prod.container("mail-worker"), timeout=60)
+    assert prod.inspect(prod.container("mail-worker"))["State"]["ExitCode"] == 0  # SIGTERM, not the SIGKILL after
+    prod("up", "-d", "--wait", "mail-worker")
 
 
 def test_the_service_runs_as_a_user_of_its_own_on_read_only_code(prod):

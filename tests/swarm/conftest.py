@@ -20,6 +20,8 @@ DOCKER = "/usr/bin/docker"  # Debian's client, as scripts/swarm uses
 STACK = os.environ.get("SWARM_STACK", "users")
 SERVICE = f"{STACK}_users-service"
 BASE_URL = f"https://127.0.0.1:{os.environ.get('HTTPS_PORT', '8443')}"  # REQUESTS_CA_BUNDLE: its certificate
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "https://localhost:8443")  # the links' address, as scripts/swarm sets it
+CATCHER = f"http://127.0.0.1:{os.environ.get('MAILDEV_PORT', '1080')}"  # deploy/swarm/mail-catcher.yml's
 
 
 def docker(*args: str, timeout: float = 600) -> str:

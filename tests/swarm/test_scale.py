@@ -1,6 +1,6 @@
 """Three instances on a swarm under a steady load of reads and writes through nginx, on kept-alive connections:
 a rolling update, a killed instance, scaling out and in, Redis stopped for a minute; the instances share sign-in,
-and the secrets are Docker secrets."""
+the secrets are Docker secrets, and the mail worker delivers a reset mail whose link works."""
 
 import time
 import uuid
@@ -8,9 +8,12 @@ import uuid
 import requests
 
 from project.tests.contract import GOOD_PASSWORD, READY, STORE_UNAVAILABLE
+from tests.containers.mailcatcher import reset_password_by_mail
 from tests.e2e.live import wait_until
 from tests.swarm.conftest import (
     BASE_URL,
+    CATCHER,
+    PUBLIC_URL,
     SERVICE,
     STACK,
     KeepAliveClients,
@@ -30,6 +33,16 @@ def test_the_secrets_are_docker_secrets_not_environment_variables():
     assert "SECRET_KEY_FILE=/run/secrets/users_secret_key" in environment
     assert "SECRET_KEY=" not in environment.replace("SECRET_KEY_FILE=", "")
     assert "DATABASE_URL=mysql+pymysql://users@users-db:3306/users_prod?charset=utf8mb4" in environment
+
+
+def test_the_relays_password_is_a_docker_secret_of_the_mail_workers():
+    spec = docker("service", "inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec}}", f"{STACK}_mail-worker")
+    assert '"SecretName":"users_mail_password"' in spec
+    assert '"MAIL_PASSWORD_FILE=/run/secrets/users_mail_password"' in spec and '"MAIL_PASSWORD=' not in spec
+
+
+def test_a_reset_mail_goes_through_the_worker_to_the_catcher_and_its_link_resets_the_password():
+    reset_password_by_mail(BASE_URL, CATCHER, PUBLIC_URL)
 
 
 def test_every_instance_honours_a_token_until_it_is_signed_out():
