@@ -89,7 +89,7 @@ check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: 
 container-test: $(READY)  ## every image built and both compose files run for real (installs Docker if missing)
 	scripts/container-test
 
-container-up: $(READY)  ## the production compose stack on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080 redirects), to try it
+container-up: $(READY)  ## the production compose stack on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080 redirects), its mails in MailDev on http://127.0.0.1:1080 unless .env names a relay, to try it
 	scripts/containers up
 
 container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)

@@ -144,8 +144,8 @@ def recount_users() -> None:
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at an empty outbox.")
 def deliver_mail(once: bool, poll: float) -> None:
     """Turn requests for mailed links into mails, and deliver the outbox's mails through MAIL_SERVER, trying those it
-    fails with again later, until stopped (SIGTERM or Ctrl-C stop it between mails). Any number may run, on any
-    instance: each takes requests and mails the others do not."""
+    fails with again later, until stopped (SIGTERM or Ctrl-C stop it between batches of 20 mails). Any number may
+    run, on any instance: each takes requests and mails the others do not."""
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("no MAIL_SERVER is set: mails are written to the log, and none waits to be sent")
     log = logging.getLogger("project.mail")
@@ -164,6 +164,8 @@ def deliver_mail(once: bool, poll: float) -> None:
         else:
             if done.sent or done.dropped:
                 log.info("mail: %d sent, %d refused for good, %d to try again", done.sent, done.dropped, done.failed)
+            if done.more:
+                continue
             if once:
                 return
         stopping.wait(poll)

@@ -228,7 +228,8 @@ class DevelopmentConfig(BaseConfig):
 
 
 class TestingConfig(BaseConfig):
-    """The test suite: DATABASE_TEST_URL, or a SQLite file in the instance folder; REDIS_TEST_URL, or no Redis."""
+    """The test suite: DATABASE_TEST_URL, or a SQLite file in the instance folder; REDIS_TEST_URL, or no Redis; its
+    mail to 127.0.0.1:MAIL_TEST_PORT."""
 
     TESTING = True
     DATABASE_URL_VARIABLE = "DATABASE_TEST_URL"
@@ -240,9 +241,16 @@ class TestingConfig(BaseConfig):
     PASSWORD_TIME_COST = profiles.CHEAPEST.time_cost
     PASSWORD_MEMORY_COST = profiles.CHEAPEST.memory_cost
     PASSWORD_PARALLELISM = profiles.CHEAPEST.parallelism
-    PUBLIC_URL = "http://localhost"
-    MAIL_SERVER = "127.0.0.1"  # the suite's own SMTP server (project/tests/mailbox.py), on MAIL_PORT
     PASSWORD_HASHING_SLOTS = 32  # the tests of concurrency sign in from many threads at once; test_passwords sets 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The suite's own SMTP server (project/tests/mailbox.py, on MAIL_TEST_PORT) and links, whatever the
+        # environment names for a running service (the development container's MAIL_SERVER and PUBLIC_URL).
+        self.PUBLIC_URL = "http://localhost"
+        self.MAIL_SERVER, self.MAIL_PORT = "127.0.0.1", int(os.environ.get("MAIL_TEST_PORT") or 25)
+        self.MAIL_USE_TLS = self.MAIL_USE_SSL = False
+        self.MAIL_USERNAME = self.MAIL_PASSWORD = None
 
 
 class ProductionConfig(BaseConfig):

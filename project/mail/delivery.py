@@ -24,26 +24,25 @@ LAST_RETRY_SECONDS = 600  # ... up to this
 
 @dataclass
 class Delivered:
-    """What one pass over the outbox did."""
+    """What one batch of the outbox came to."""
 
     sent: int = 0
     failed: int = 0  # left for later
     dropped: int = 0  # refused for good
 
+    @property
+    def more(self) -> bool:
+        """Whether a whole batch went (sent or dropped, none failed): more mails may be due."""
+        return self.sent + self.dropped == BATCH
+
 
 def deliver_due(now: float | None = None) -> Delivered:
-    """Deliver the mails due by `now` (the time, by default), a batch at a time, until none is left or the server
-    fails; what it did."""
+    """Deliver the next batch of mails due by `now` (the time, by default); what it came to."""
     done = Delivered()
-    while True:
-        with db.engine.begin() as connection:
-            claimed = claim(connection, time.time() if now is None else now)
-            if not claimed:
-                return done
-            failed_before = done.failed
+    with db.engine.begin() as connection:
+        if claimed := claim(connection, time.time() if now is None else now):
             send_batch(connection, claimed, done)
-        if done.failed > failed_before:
-            return done
+    return done
 
 
 def claim(connection: Connection, now: float) -> list[RowMapping]:

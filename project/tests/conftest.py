@@ -14,8 +14,8 @@ from project.extensions import db
 from project.tests.base import ROOT, build_schema, testing_app
 from project.tests.mailbox import Mailbox, free_port
 
-# The suite's SMTP server listens where the testing app sends mail (TestingConfig's MAIL_SERVER, on this port).
-os.environ["MAIL_PORT"] = os.environ.get("MAIL_TEST_PORT") or str(free_port())
+# The suite's SMTP server listens where the testing app sends mail (TestingConfig's: 127.0.0.1, on this port).
+os.environ["MAIL_TEST_PORT"] = os.environ.get("MAIL_TEST_PORT") or str(free_port())
 
 REPORTS = Path(os.environ.get("TEST_REPORTS_DIR") or ROOT / ".test-reports")
 VERSION_QUERY = {
@@ -65,7 +65,7 @@ def schema() -> None:
 @pytest.fixture(scope="session")
 def mailbox() -> Mailbox:
     """The SMTP server the testing app mails to, running for the whole run (a test may stop it for a while)."""
-    server = Mailbox(int(os.environ["MAIL_PORT"]))
+    server = Mailbox(int(os.environ["MAIL_TEST_PORT"]))
     server.start()
     yield server
     server.stop()

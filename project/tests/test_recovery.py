@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from project.auth.models import MailRequest
 from project.auth.recovery import answer_requests
 from project.extensions import db
-from project.mail.delivery import deliver_due
+from project.mail.delivery import BATCH, deliver_due
 from project.mail.models import OutboxMail
 from project.tests.base import BaseTestCase, bearer, invalid
 from project.tests.contract import (
@@ -26,6 +26,7 @@ from project.tests.contract import (
     VERIFY_LINK_SENT,
 )
 from project.tests.mailbox import html_of, link_in, text_of, token_in
+from project.users import writes
 from project.users.models import User
 
 EMAIL = "michael@realpython.com"
@@ -318,6 +319,14 @@ class TestDelivery(MailTestCase):
         result = self.app.test_cli_runner().invoke(args=["deliver_mail", "--once"])
         self.assertEqual(result.exit_code, 0, result.output)
         self.assertEqual(len(self.mailbox.to(EMAIL)), 1)
+
+    def test_the_command_delivers_batch_after_batch(self):
+        for number in range(BATCH + 5):
+            writes.add_user(f"user {number}", f"user{number}@example.com", NEW_PASSWORD)  # a verification mail each
+        self.assertEqual(deliver_due().sent, BATCH)  # one batch
+        result = self.app.test_cli_runner().invoke(args=["deliver_mail", "--once"])
+        self.assertEqual(result.exit_code, 0, result.output)
+        self.assertEqual((len(self.mailbox.mails), self.queued()), (BATCH + 5, 0))
 
     def test_without_a_mail_server_mails_go_to_the_log(self):
         with mock.patch.dict(self.app.config, MAIL_SERVER=None), self.assertLogs("project.mail", "INFO") as logged:

@@ -66,7 +66,11 @@ def test_the_end_to_end_and_browser_suites_pass_through_nginx(prod):
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/e2e", "-m", "not shutdown", "-p", "no:cacheprovider",
          "--deselect", "tests/e2e/test_proxy.py::test_upstream_connections_are_kept_alive"],
-        cwd=ROOT, env={**os.environ, "BASE_URL": BASE_URL, "E2E_TLS_CERTIFICATE": str(prod.certificate)},
+        cwd=ROOT,
+        env={
+            **os.environ, "BASE_URL": BASE_URL, "E2E_TLS_CERTIFICATE": str(prod.certificate),
+            "E2E_PUBLIC_URL": PUBLIC_URL, "E2E_MAILDEV_URL": CATCHER,  # the mail tests read the stack's catcher
+        },
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     print(suite.stdout[-3000:])

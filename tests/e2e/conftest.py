@@ -1,5 +1,5 @@
-"""The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, its database (E2E_ADMIN_DATABASE_URL) and
-the mail it sends (E2E_MAILDIR, the stack's catcher's).
+"""The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, its database (E2E_ADMIN_DATABASE_URL), the
+mail it sends (E2E_MAILDIR or E2E_MAILDEV_URL, its catcher's) and where that mail links to (E2E_PUBLIC_URL).
 Over HTTPS with a self-signed certificate, REQUESTS_CA_BUNDLE and E2E_TLS_CERTIFICATE name its file: requests
 and the browser check the certificate by it."""
 
@@ -29,6 +29,12 @@ def required(name: str, example: str) -> str:
 @pytest.fixture(scope="session")
 def base_url() -> str:
     return required("BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def public_url(base_url: str) -> str:
+    """Where the service's mails link to (its PUBLIC_URL): E2E_PUBLIC_URL, or BASE_URL when that is the same."""
+    return (os.environ.get("E2E_PUBLIC_URL") or base_url).rstrip("/")
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ def test_a_wrong_password_shows_the_error(browser, base_url):
 
 
 @pytest.mark.mail
-def test_reset_a_forgotten_password_by_the_mailed_link(browser, base_url, inbox):
+def test_reset_a_forgotten_password_by_the_mailed_link(browser, base_url, public_url, inbox):
     email = f"forgot-{uuid.uuid4().hex[:12]}@example.com"
     body = {"username": "Ada Lovelace", "email": email, "password": GOOD_PASSWORD}
     assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
@@ -203,7 +203,7 @@ def test_reset_a_forgotten_password_by_the_mailed_link(browser, base_url, inbox)
     screenshot(browser, "reset-password")
     browser.find_element(By.CSS_SELECTOR, "form.reset-password-form button[type=submit]").click()
     notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
-    assert (browser.current_url, notice.text) == (f"{base_url}/sign-in", PASSWORD_RESET["message"])
+    assert (browser.current_url, notice.text) == (f"{public_url}/sign-in", PASSWORD_RESET["message"])
     sign_in(browser, base_url, email, NEW_PASSWORD)
     notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
     assert notice.text == f"Signed in as {email}."
