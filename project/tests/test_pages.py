@@ -197,7 +197,15 @@ class TestCsrf(BaseTestCase):
             for rule in self.app.url_map.iter_rules()
             if "POST" in rule.methods and not rule.endpoint.startswith(("users.", "auth.", "recovery.", "api-docs."))
         }
-        pages = {"index", "delete_user", "sign_in_page", "sign_out_page", "forgot_password_page", "reset_password_page"}
+        pages = {
+            "index",
+            "delete_user",
+            "sign_in_page",
+            "sign_out_page",
+            "forgot_password_page",
+            "reset_password_page",
+            "request_verification_page",
+        }
         self.assertEqual(set(forms), {f"pages.{page}" for page in pages})
         user = self.add_user()
         fields = {"username": "x", "email": "x@example.com"}

@@ -3,7 +3,7 @@
 from unittest import mock
 
 from project.tests.base import invalid
-from project.tests.contract import GOOD_PASSWORD
+from project.tests.contract import GOOD_PASSWORD, VERIFY_LINK_SENT
 from project.tests.mailbox import link_in, text_of
 from project.tests.test_recovery import EMAIL, NEW_PASSWORD, MailTestCase
 
@@ -70,6 +70,16 @@ class TestRecoveryPages(MailTestCase):
             refused = self.form("/sign-in", email=EMAIL, password=GOOD_PASSWORD)
         self.assertEqual(refused.status_code, 403)
         self.assertIn("Verify your email address first.", refused.get_data(as_text=True))
+        self.assertIn('<a href="/verify-email/new">Mail me a new link', refused.get_data(as_text=True))
+        asked = self.form("/verify-email/new", email=EMAIL)
+        self.assertEqual((asked.status_code, asked.location), (303, "/sign-in"))
+        told = self.client.get("/sign-in").get_data(as_text=True)
+        self.assertIn(VERIFY_LINK_SENT["message"], told)
+        self.assertNotIn("Mail me a new link", told)
+        self.assertEqual(self.client.get(token_path(self.delivered()[-1])).status_code, 200)  # verified
+        with mock.patch.dict(self.app.config, REQUIRE_VERIFIED_EMAIL=True):
+            signed_in = self.form("/sign-in", email=EMAIL, password=GOOD_PASSWORD)
+        self.assertEqual((signed_in.status_code, signed_in.location), (303, "/"))
 
     def test_an_admin_sees_whose_email_is_verified(self):
         self.assertNotIn("Email verified", self.client.get("/").get_data(as_text=True))  # nobody signed in
@@ -79,3 +89,8 @@ class TestRecoveryPages(MailTestCase):
         page = self.client.get("/").get_data(as_text=True)
         self.assertIn('<th scope="col">Email verified</th>', page)
         self.assertIn(f"<td>{EMAIL}</td>\n        <td>yes</td>\n        <td>no</td>", page)
+
+
+def token_path(mail) -> str:
+    """The path of the link a mail carries, on the testing app."""
+    return link_in(text_of(mail)).removeprefix("http://localhost")

@@ -55,8 +55,9 @@ class SignInForm(SchemaForm):
     password = PasswordField("Password", render_kw={"required": True, "autocomplete": "current-password"})
 
 
-class ForgotPasswordForm(SchemaForm):
-    """Ask for a link to reset a password: the field of POST /auth/forgot-password."""
+class EmailForm(SchemaForm):
+    """Ask for a mailed link (to reset a password, or to verify an email): the field of POST
+    /auth/forgot-password and /auth/request-verify-token."""
 
     schema = EmailSchema
     email = EmailField("Email", render_kw={**FIELD_ATTRIBUTES, "autocomplete": "username"})

@@ -1,6 +1,7 @@
 """The web pages: the index (every user, a form to add one, a button to delete each the signed-in user may
 delete), signing in and out, the pages mailed links open (reset a password, verify an email), and the API docs."""
 
+from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
 from project.users.reads import PAGE_MAX, find_users, read_user
-from project.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, UserForm
+from project.web.forms import EmailForm, ResetPasswordForm, SignInForm, UserForm
 from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
 from project.web.signed_in import signed_in
 
@@ -97,18 +98,20 @@ def delete_user(user_id: int):
 def sign_in_page():
     """The sign-in form; signing in keeps a token in the session cookie and goes back to the index."""
     form = SignInForm()
-    status, headers = 200, {}
+    status, headers, unverified = 200, {}, False
     if form.validate_on_submit():
         try:
             signed = sign_in(form.loaded["email"], form.loaded["password"], request.remote_addr)
         except (InvalidCredentials, EmailNotVerified, TooManyAttempts) as error:
             form.form_errors.append(error.message)
             status, headers = error.status, error.headers
+            unverified = isinstance(error, EmailNotVerified)
         else:
             session["token"] = signed.token
             flash(f"Signed in as {form.loaded['email']}.")
             return redirect(url_for(".index"), 303)
-    return render_template("sign_in.html", form=form), 400 if form.errors and status == 200 else status, headers
+    page = render_template("sign_in.html", form=form, unverified=unverified)
+    return page, 400 if form.errors and status == 200 else status, headers
 
 
 @blp.post("/sign-out")
@@ -123,18 +126,29 @@ def sign_out_page():
 @blp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password_page():
     """Ask for a link to reset a password; the answer is the same whether the email has an account or not."""
-    form = ForgotPasswordForm()
+    return ask_for_link("forgot_password.html", recovery.forgot_password, recovery.RESET_LINK_SENT)
+
+
+@blp.route("/verify-email/new", methods=["GET", "POST"])
+def request_verification_page():
+    """Ask for a new link to verify an email; the answer is the same whether the email waits for one or not."""
+    return ask_for_link("request_verification.html", recovery.request_verification, recovery.VERIFY_LINK_SENT)
+
+
+def ask_for_link(template: str, ask: Callable[[str, str | None], None], sent: str):
+    """A page with an email field that asks for a mailed link, then says it was sent, on the sign-in page."""
+    form = EmailForm()
     status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            recovery.forgot_password(form.loaded["email"], request.remote_addr)
+            ask(form.loaded["email"], request.remote_addr)
         except TooManyRequests as error:
             form.form_errors.append(error.message)
             status, headers = error.status, error.headers
         else:
-            flash(recovery.RESET_LINK_SENT)
+            flash(sent)
             return redirect(url_for(".sign_in_page"), 303)
-    return render_template("forgot_password.html", form=form), 400 if form.errors and status == 200 else status, headers
+    return render_template(template, form=form), 400 if form.errors and status == 200 else status, headers
 
 
 @blp.route("/reset-password", methods=["GET", "POST"])
