@@ -27,14 +27,12 @@ def throttled(email: str, address: str | None, check: Callable[[], Proved | None
     keys = limits(email, address)
     attempt, now = uuid.uuid4().hex, time.time()
     try:
-        waits = []
-        for key, limit in keys.items():
-            others = store().add_attempt(key, attempt, now, window)
-            if len(others) >= limit:  # allowed again once enough of the oldest leave the window
-                waits.append(others[len(others) - limit] + window - now)
-        if waits:
+        # Allowed again once enough of the oldest failures leave the window, for the email and the address.
+        added = {key: store().add_attempt(key, attempt, now, window) for key in keys}
+        waits = [wait(added[key], limit, window, now) for key, limit in keys.items()]
+        if any(waits):
             log.warning("sign-in refused: too many failed attempts")
-            raise TooManyAttempts(retry_after=max(1, ceil(max(waits))))
+            raise TooManyAttempts(retry_after=max(filter(None, waits)))
         proved = check()
     except BaseException:
         take_back(keys, attempt)
@@ -55,10 +53,16 @@ def within_limit(key: str, limit: int, window: float) -> int | None:
     """Count an event under `key` (kept by its digest) unless `limit` of them happened within the window; None
     when it was counted, else the seconds until one leaves the window."""
     attempt, now = uuid.uuid4().hex, time.time()
-    others = store().add_attempt(digest(key), attempt, now, window)
+    if (seconds := wait(store().add_attempt(digest(key), attempt, now, window), limit, window, now)) is not None:
+        store().remove_attempt(digest(key), attempt)
+    return seconds
+
+
+def wait(others: list[float], limit: int, window: float, now: float) -> int | None:
+    """None while fewer than `limit` other events (their times, oldest first) are in the window; else the whole
+    seconds (at least 1) until enough of the oldest have left it."""
     if len(others) < limit:
         return None
-    store().remove_attempt(digest(key), attempt)
     return max(1, ceil(others[len(others) - limit] + window - now))
 
 
