@@ -1,6 +1,7 @@
 """The base test case: the app on the testing config, built once per run, and empty tables for every test
 (the schema itself is built once per run, by the migrations: see conftest.py)."""
 
+import socket
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository
 def testing_app() -> Flask:
     """The app every test case shares: building one per test would cost more than most tests."""
     return create_app(TestingConfig)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def counted(active: bool | None = None) -> int:

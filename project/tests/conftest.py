@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from project.auth.stores import RedisStore, store
 from project.extensions import db
-from project.tests.base import ROOT, build_schema, testing_app
-from project.tests.mailbox import Mailbox, free_port
+from project.tests.base import ROOT, build_schema, free_port, testing_app
+from project.tests.mailbox import Mailbox
 
 # The suite's SMTP server listens where the testing app sends mail (TestingConfig's: 127.0.0.1, on this port).
 os.environ["MAIL_TEST_PORT"] = os.environ.get("MAIL_TEST_PORT") or str(free_port())

@@ -2,20 +2,12 @@
 the mails and follow their links."""
 
 import re
-import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
 LINK = re.compile(r"https?://\S+/(?:reset-password|verify-email)\?token=[\w.-]+")
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now, on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Mailbox:

@@ -3,7 +3,6 @@
 import http.client
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from sqlalchemy import func, inspect, make_url, select, text, update
 from project import config, create_app
 from project.cli import ManageGroup
 from project.extensions import db
-from project.tests.base import ROOT, BaseTestCase, bearer
+from project.tests.base import ROOT, BaseTestCase, bearer, free_port
 from project.tests.contract import GOOD_PASSWORD, PONG
 from project.tests.test_config import environment
 from project.tests.test_passwords import ANOTHER_WORD
@@ -283,9 +282,7 @@ class TestRecountUsers(CliTestCase):
 class TestRun(unittest.TestCase):
     def test_the_development_server_answers_its_own_errors_in_the_envelope(self):
         """Errors found before the app sees the request, as a request line over 64 KiB, are the envelope too."""
-        with socket.socket() as probe:  # a port nothing listens on
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         log = (temporary_directory(self) / "run.log").open("w")
         self.addCleanup(log.close)
         server = subprocess.Popen(
