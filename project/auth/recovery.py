@@ -4,7 +4,7 @@ MAILS_PER_EMAIL times per MAIL_WINDOW to an address, and one client address may 
 times a minute. A reset signs the user out everywhere and clears its email's failed sign-ins."""
 
 from flask import current_app
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from project.auth.errors import InvalidLink, TooManyRequests
 from project.auth.models import MailRequest
@@ -12,7 +12,7 @@ from project.auth.throttle import forget_failures, within_limit
 from project.extensions import db
 from project.users import mails, writes
 from project.users.links import RESET_PASSWORD, VERIFY_EMAIL, fingerprint, read_token
-from project.users.reads import read_account
+from project.users.reads import fetch_accounts, read_account
 
 REQUESTS = MailRequest.__table__
 BATCH = 50
@@ -55,7 +55,7 @@ def ask_for(purpose: str, email: str) -> None:
         if current_app.config["MAIL_SERVER"]:
             connection.execute(insert(REQUESTS).values(purpose=purpose, email=email))
         else:
-            answer(connection, purpose, email)
+            answer(connection, purpose, fetch_accounts(connection, [email]).get(email))
 
 
 def answer_requests() -> int:
@@ -68,21 +68,21 @@ def answer_requests() -> int:
             batch = connection.execute(waiting).mappings().all()
             if not batch:
                 return answered
+            accounts = fetch_accounts(connection, {request["email"] for request in batch})
             for request in batch:
-                answer(connection, request["purpose"], request["email"])
+                answer(connection, request["purpose"], accounts.get(request["email"]))
             connection.execute(delete(REQUESTS).where(REQUESTS.c.id.in_([request["id"] for request in batch])))
         answered += len(batch)
 
 
-def answer(connection: Connection, purpose: str, email: str) -> None:
-    """Queue the mail a request asks for, when the email is an active user's (unverified, for a verification)."""
-    account = read_account(email=email)
+def answer(connection: Connection, purpose: str, account: RowMapping | None) -> None:
+    """Queue the mail a request asks for, when its email is an active user's (unverified, for a verification)."""
     if account is None or not account["active"] or (purpose == VERIFY_EMAIL and account["verified"]):
         return
     if purpose == RESET_PASSWORD:
         mails.reset_password(connection, dict(account))
     else:
-        mails.verify_email(connection, account["id"], account["username"], email)
+        mails.verify_email(connection, account["id"], account["username"], account["email"])
 
 
 def reset_password(token: str, password: str, address: str | None) -> None:

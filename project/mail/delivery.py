@@ -1,8 +1,9 @@
 """Delivering the outbox: `manage.py deliver_mail` takes the mails that are due, oldest first, hands each to the
-SMTP server (Flask-Mailman) and deletes it in the same transaction. Rows are claimed with SELECT ... FOR UPDATE SKIP
-LOCKED, so workers on other instances take other mails. A server that is down or answers 4xx leaves the mail for
-later, backing off; one that refuses a mail for good (5xx) drops it, logged. A worker that dies after the server
-took a mail but before its commit sends that one again: delivery is at least once, and once in every other case."""
+SMTP server (Flask-Mailman) and deletes those it took in the same transaction. Rows are claimed with SELECT ...
+FOR UPDATE SKIP LOCKED, so workers on other instances take other mails. A server that is down or answers 4xx
+leaves the mail for later, backing off; one that refuses a mail for good (5xx) drops it, logged. A worker that
+dies after the server took a mail but before its commit sends that one again: delivery is at least once, and
+once in every other case."""
 
 import logging
 import smtplib
@@ -52,29 +53,28 @@ def claim(connection: Connection, now: float) -> list[RowMapping]:
 
 
 def send_batch(connection: Connection, claimed: list[RowMapping], done: Delivered) -> None:
-    """Send the claimed mails over one SMTP connection, deleting each the server took (or refused for good); when
-    the server fails, the mails left are tried again later."""
-    left = list(claimed)
+    """Send the claimed mails over one SMTP connection; those the server took (or refused for good) leave the outbox
+    with the transaction's commit, and when the server fails, the mails left are tried again later."""
+    left, gone = list(claimed), []
     try:
         with mail.get_connection() as smtp:
             while left:
                 try:
                     message(left[0], smtp).send()
+                    done.sent += 1
                 except smtplib.SMTPRecipientsRefused as error:
-                    refused(connection, left[0], error, done)
+                    refused(left[0], error, done)
                 except smtplib.SMTPResponseException as error:
                     if error.smtp_code < 500:
                         raise
-                    refused(connection, left[0], error, done)
-                else:
-                    connection.execute(delete(OUTBOX).where(OUTBOX.c.id == left[0]["id"]))
-                    done.sent += 1
-                left.pop(0)
+                    refused(left[0], error, done)
+                gone.append(left.pop(0)["id"])
     except (OSError, smtplib.SMTPException) as error:
         for row in left:
             retry_later(connection, row, error)
         done.failed += len(left)
         log.warning("mail: the SMTP server failed (%s); %d mail(s) will be tried again", problem(error), len(left))
+    connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(gone)))
 
 
 def message(row: RowMapping, smtp) -> EmailMultiAlternatives:
@@ -92,10 +92,9 @@ def retry_later(connection: Connection, row: RowMapping, error: Exception) -> No
     connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(values))
 
 
-def refused(connection: Connection, row: RowMapping, error: Exception, done: Delivered) -> None:
-    """The server will never take this mail: drop it, saying so."""
+def refused(row: RowMapping, error: Exception, done: Delivered) -> None:
+    """The server will never take this mail: it is dropped, saying so."""
     log.error("mail %s to %s refused for good: %s", row["id"], row["recipient"], problem(error))
-    connection.execute(delete(OUTBOX).where(OUTBOX.c.id == row["id"]))
     done.dropped += 1
 
 
