@@ -14,7 +14,7 @@ from project.tests.contract import (
     PASSWORD_RESET,
     RESET_LINK_SENT,
 )
-from tests.e2e.live import wait_until
+from tests.e2e.live import maildev_mails, wait_until
 
 DEADLINE = 180  # seconds: the worker polls every 2 s, and backs off while the catcher is not up yet
 
@@ -22,8 +22,7 @@ DEADLINE = 180  # seconds: the worker polls every 2 s, and backs off while the c
 def links_in_mails(catcher: str, address: str, page: str) -> list[str]:
     """The links to `page` (reset-password, verify-email) in the mails the catcher holds for `address`."""
     link = re.compile(rf"\S+/{page}\?token=[\w.-]+")
-    mails = requests.get(f"{catcher}/email", timeout=10).json()
-    texts = [mail["text"] for mail in mails if address in (to["address"] for to in mail["to"])]
+    texts = [text for to, _, _, text in maildev_mails(catcher) if to == address]
     return [found for text in texts for found in link.findall(text)]
 
 

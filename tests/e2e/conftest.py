@@ -3,11 +3,10 @@ mail it sends (E2E_MAILDIR or E2E_MAILDEV_URL, its catcher's) and where that mai
 Over HTTPS with a self-signed certificate, REQUESTS_CA_BUNDLE and E2E_TLS_CERTIFICATE name its file: requests
 and the browser check the certificate by it."""
 
-import mailbox
 import os
 import time
 import uuid
-from email import message_from_bytes, policy
+from functools import partial
 
 import pymysql
 import pytest
@@ -15,7 +14,7 @@ import requests
 from sqlalchemy.engine import make_url
 
 from project.tests.contract import GOOD_PASSWORD
-from project.tests.mailbox import text_of
+from tests.e2e.live import maildev_mails, maildir_mails
 
 
 def required(name: str, example: str) -> str:
@@ -88,9 +87,9 @@ def inbox():
     MailDev's REST API (E2E_MAILDEV_URL, the containers'). `inbox(address, subject)` waits up to a minute for such
     a mail (the worker delivers it after the answer) and gives the newest one's text."""
     if url := os.environ.get("E2E_MAILDEV_URL"):
-        received = maildev_mails(url.rstrip("/"))
+        received = partial(maildev_mails, url.rstrip("/"))
     else:
-        received = maildir_mails(required("E2E_MAILDIR", "/tmp/users-stack-8080/mail"))
+        received = partial(maildir_mails, required("E2E_MAILDIR", "/tmp/users-stack-8080/mail"))
 
     def newest(address: str, subject: str) -> str:
         deadline = time.monotonic() + 60
@@ -102,24 +101,3 @@ def inbox():
         pytest.fail(f"no mail {subject!r} to {address} reached the catcher within a minute")
 
     return newest
-
-
-def maildir_mails(path: str):
-    """Every mail in the Maildir: recipient, subject, date and text."""
-    maildir = mailbox.Maildir(path, create=False)
-
-    def mails() -> list[tuple]:
-        parsed = [message_from_bytes(maildir.get_bytes(key), policy=policy.default) for key in maildir.iterkeys()]
-        return [(mail["To"], mail["Subject"], mail["Date"].datetime.isoformat(), text_of(mail)) for mail in parsed]
-
-    return mails
-
-
-def maildev_mails(url: str):
-    """Every mail MailDev holds (GET /email): recipient, subject, date and text."""
-
-    def mails() -> list[tuple]:
-        listed = requests.get(f"{url}/email", timeout=10).json()
-        return [(mail["to"][0]["address"], mail["subject"], mail["date"], mail["text"]) for mail in listed]
-
-    return mails

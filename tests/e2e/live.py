@@ -1,14 +1,18 @@
 """Helpers for tests against a running service: waiting for something to happen, holding its writes in
-flight, and watching it from outside (its waiting writes, its listening port)."""
+flight, watching it from outside (its waiting writes, its listening port), and reading the mail it sent."""
 
+import mailbox
 import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from email import message_from_bytes, policy
 
 import pytest
 import requests
+
+from project.tests.mailbox import text_of
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "the condition") -> None:
@@ -54,3 +58,16 @@ def refuses_connections(port: int) -> bool:
     except ConnectionRefusedError:
         return True
     return False
+
+
+def maildir_mails(path: str) -> list[tuple[str, str, str, str]]:
+    """Every mail in a catcher's Maildir: recipient, subject, date (ISO 8601) and text."""
+    maildir = mailbox.Maildir(path, create=False)
+    parsed = [message_from_bytes(maildir.get_bytes(key), policy=policy.default) for key in maildir.iterkeys()]
+    return [(mail["To"], mail["Subject"], mail["Date"].datetime.isoformat(), text_of(mail)) for mail in parsed]
+
+
+def maildev_mails(url: str) -> list[tuple[str, str, str, str]]:
+    """Every mail MailDev holds (its REST API's GET /email): recipient, subject, date (ISO 8601) and text."""
+    listed = requests.get(f"{url}/email", timeout=10).json()
+    return [(mail["to"][0]["address"], mail["subject"], mail["date"], mail["text"]) for mail in listed]

@@ -1,17 +1,15 @@
 """The SMTP server hung or dead: requests that mail answer at once all the same, and each mail arrives once, when
 the server is back (the stack's catcher, aiosmtpd, stands in for the relay; deliver_mail retries with backoff)."""
 
-import mailbox
 import os
 import signal
 import subprocess
-from email import message_from_bytes, policy
 
 import pytest
 import requests
 
 from project.tests.contract import GOOD_PASSWORD, RESET_LINK_SENT
-from tests.e2e.live import wait_until
+from tests.e2e.live import maildir_mails, wait_until
 from tests.faults.conftest import ROOT
 
 
@@ -39,9 +37,7 @@ class Catcher:
         self.pid_file.write_text(started.stdout.decode())
 
     def mails_to(self, address: str) -> int:
-        box = mailbox.Maildir(self.maildir, create=False)
-        parsed = (message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.iterkeys())
-        return sum(1 for mail in parsed if mail["To"] == address)
+        return sum(1 for to, *_ in maildir_mails(str(self.maildir)) if to == address)
 
 
 @pytest.fixture
