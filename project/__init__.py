@@ -7,6 +7,7 @@ from flask import Flask
 
 from project import commands, replica
 from project.answers import JsonProvider, api_paths, register_headers
+from project.api import account as api_account
 from project.api import api
 from project.api import auth as api_auth
 from project.api import recovery as api_recovery
@@ -73,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
     """The JSON API (documented) and the web pages (whose blueprint checks CSRF tokens, with sessions of their
     own)."""
     app.url_map.converters["user_id"] = UserIdConverter
-    for blueprint in (api_views.blp, api_auth.blp, api_recovery.blp):
+    for blueprint in (api_views.blp, api_auth.blp, api_account.blp, api_recovery.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(web_views.blp)
     app.session_interface = PageSessionInterface(api_paths(app.url_map))

@@ -151,6 +151,13 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"  # the index page's session (HttpOnly by Flask's default)
     WTF_CSRF_CHECK_DEFAULT = False  # the pages' blueprint checks CSRF tokens (project.web.views), the API never
     TOKEN_TTL = 3600  # seconds a bearer token lives
+    # Sessions: a sign-in's refresh token lives REFRESH_TOKEN_TTL seconds, renewed with each refresh; a spent one
+    # presented again within REFRESH_REUSE_GRACE seconds (two tabs refreshing at once) is refused, after it ends its
+    # session. A session's last use is written at most once every SESSION_TOUCH_SECONDS, not on every request.
+    REFRESH_TOKEN_TTL = 30 * 24 * 3600
+    REFRESH_REUSE_GRACE = 5.0
+    SESSION_TOUCH_SECONDS = 60
+    EVENTS_RETENTION_DAYS = 90  # an account's activity is kept this long
     # Argon2id's cost (argon2-cffi's defaults, RFC 9106's low-memory profile); a stored hash made with
     # other parameters is made again at the next sign-in.
     PASSWORD_TIME_COST = 3
@@ -205,6 +212,9 @@ class BaseConfig:
         self.REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS") or self.REPLICA_MAX_LAG_SECONDS)
         self.REDIS_URL = setting(self.REDIS_URL_VARIABLE)
         self.TOKEN_TTL = int(os.environ.get("TOKEN_TTL") or self.TOKEN_TTL)
+        self.REFRESH_TOKEN_TTL = int(os.environ.get("REFRESH_TOKEN_TTL") or self.REFRESH_TOKEN_TTL)
+        self.REFRESH_REUSE_GRACE = float(os.environ.get("REFRESH_REUSE_GRACE") or self.REFRESH_REUSE_GRACE)
+        self.EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS") or self.EVENTS_RETENTION_DAYS)
         if url := os.environ.get("PUBLIC_URL"):
             self.PUBLIC_URL = public_url(url)
         self.RESET_TOKEN_TTL = int(os.environ.get("RESET_TOKEN_TTL") or self.RESET_TOKEN_TTL)

@@ -11,7 +11,9 @@ from project.auth.errors import (
     Forbidden,
     InvalidCredentials,
     InvalidLink,
+    InvalidRefreshToken,
     NotSignedIn,
+    SessionNotFound,
     TooManyAttempts,
     TooManyRequests,
 )
@@ -48,8 +50,57 @@ REPLACED = {"status": "success", "data": {**USER, **PROFILE}}
 SIGNED_IN = {
     "status": "success",
     "message": "Successfully logged in.",
-    "data": {"token": "nX4m0cQ2Zq8l1XkW9vY3b7tR6pE5sA0dF2gH4jK8LzM", "token_type": "Bearer", "expires_in": 3600},
+    "data": {
+        "token": "nX4m0cQ2Zq8l1XkW9vY3b7tR6pE5sA0dF2gH4jK8LzM",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "refresh_token": "Qm7vT2xK9pL4sD8fH1jN6bR3cW5yZ0aE2gU4iO8kM9A",
+        "refresh_expires_in": 2592000,
+    },
 }
+REFRESH = {"refresh_token": SIGNED_IN["data"]["refresh_token"]}
+REFRESHED = {**SIGNED_IN, "message": "Successfully refreshed."}
+SESSION = {
+    "id": "q1W2e3R4t5Y6u7I8o9P0aS",
+    "created_at": "2026-12-04T08:12:31.204118+00:00",
+    "last_used_at": "2026-12-04T09:40:02.551930+00:00",
+    "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "address": "203.0.113.7",
+    "current": True,
+}
+SESSIONS = {
+    "status": "success",
+    "data": {
+        "sessions": [
+            SESSION,
+            {**SESSION, "id": "zX9cV8bN7mL6kJ5hG4fD3s", "user_agent": "curl/8.11.1", "current": False},
+        ]
+    },
+}
+EVENTS = {
+    "status": "success",
+    "data": {
+        "events": [
+            {
+                "type": "signed_in",
+                "at": "2026-12-04T08:12:31.210442+00:00",
+                "address": "203.0.113.7",
+                "user_agent": SESSION["user_agent"],
+                "session_id": SESSION["id"],
+            },
+            {
+                "type": "sign_in_failed",
+                "at": "2026-12-04T08:12:20.093871+00:00",
+                "address": "198.51.100.23",
+                "user_agent": "python-requests/2.32.3",
+                "session_id": None,
+            },
+        ],
+        "pagination": {"page": 1, "per_page": 20, "total": 2, "pages": 1},
+    },
+}
+INVALID_REFRESH = {"status": "fail", "message": InvalidRefreshToken.message}
+SESSION_NOT_FOUND = {"status": "fail", "message": SessionNotFound.message}
 ACCOUNT = {"status": "success", "data": {**USER, "admin": False, "verified": True}}
 FORGOT_PASSWORD = {"email": NEW_USER["email"]}
 # A link's token as the mail carries it (this one's signature is no good: the service answers 400).

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from project.api.cursors import CursorField
+from project.users import events
 from project.users.links import TOKEN_MAX_LENGTH
 from project.users.models import PASSWORD_MAX_LENGTH, Email, Password, StrictBoolean, Text
 from project.users.reads import FILTERS, NEWEST_FIRST, PAGE_MAX, SORT_KEYS
@@ -159,11 +160,51 @@ class AccountEnvelopeSchema(EnvelopeSchema):
 
 
 class TokenSchema(Schema):
-    """A bearer token just issued: send it as `Authorization: Bearer <token>`."""
+    """A session's tokens just issued: send the bearer token as `Authorization: Bearer <token>`, and the refresh
+    token to POST /auth/refresh, before it expires, for a new pair."""
 
     token = fields.String(required=True)
     token_type = fields.String(required=True, dump_default="Bearer", validate=validate.OneOf(["Bearer"]))
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds the token lives."})
+    refresh_token = fields.String(
+        required=True, metadata={"description": "Good for one refresh: each answers a new one (rotation)."}
+    )
+    refresh_expires_in = fields.Integer(required=True, metadata={"description": "Seconds the refresh token lives."})
+
+
+class RefreshSchema(Schema):
+    """The body of POST /auth/refresh."""
+
+    refresh_token = fields.String(required=True, validate=validate.Length(max=TOKEN_MAX_LENGTH))
+
+
+class SessionSchema(Schema):
+    """A session: one sign-in's chain of tokens, on one device."""
+
+    id = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True, format="iso", metadata={"description": "When it signed in."})
+    last_used_at = fields.AwareDateTime(
+        required=True,
+        format="iso",
+        metadata={"description": "When its tokens were last used, to the minute (written at most once a minute)."},
+    )
+    user_agent = fields.String(required=True, metadata={"description": "The browser or client that signed in."})
+    address = fields.String(required=True, metadata={"description": "The address it signed in from."})
+    current = fields.Boolean(
+        required=True, metadata={"description": "Whether it is the session of the request's token."}
+    )
+
+
+class SessionListSchema(Schema):
+    """The signed-in user's sessions, newest first."""
+
+    sessions = fields.Nested(SessionSchema, many=True, required=True)
+
+
+class SessionsEnvelopeSchema(EnvelopeSchema):
+    """The signed-in user's sessions in the envelope."""
+
+    data = fields.Nested(SessionListSchema, required=True)
 
 
 class SignedInSchema(MessageSchema):
@@ -226,3 +267,35 @@ class HealthSchema(MessageSchema):
     """The readiness answer: what was checked, and how it went."""
 
     data = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class EventSchema(Schema):
+    """Something that happened to an account, and where from (none, for what no request did)."""
+
+    type = fields.String(required=True, validate=validate.OneOf(events.TYPES))
+    at = fields.AwareDateTime(required=True, format="iso")
+    address = fields.String(required=True, allow_none=True)
+    user_agent = fields.String(required=True, allow_none=True)
+    session_id = fields.String(
+        required=True, allow_none=True, metadata={"description": "The session it happened in, or to."}
+    )
+
+
+class EventPageSchema(Schema):
+    """A page of an account's events, newest first, and the pagination."""
+
+    events = fields.Nested(EventSchema, many=True, required=True)
+    pagination = fields.Nested(PagePaginationSchema, required=True)
+
+
+class EventsEnvelopeSchema(EnvelopeSchema):
+    """A page of an account's events in the envelope."""
+
+    data = fields.Nested(EventPageSchema, required=True)
+
+
+class EventQuerySchema(Schema):
+    """Paging through an account's events; unknown parameters are refused."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from flask import Response, request, url_for
+from flask import Response, url_for
 from sqlalchemy import Engine, RowMapping, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,6 +12,7 @@ from project.api.arguments import SECURED, changes_user
 from project.api.blueprint import Blueprint
 from project.api.cursors import encode
 from project.api.examples import LINK, LOCATION
+from project.api.linkheader import link_header, links
 from project.api.schemas import (
     HealthSchema,
     MessageSchema,
@@ -30,7 +31,7 @@ from project.errors import Unavailable
 from project.extensions import db
 from project.replica import lag_problem, replica_engine
 from project.users import writes
-from project.users.reads import Page, Place, Stretch, find_users, read_user, sort_key, walk_users
+from project.users.reads import Place, Stretch, find_users, read_user, sort_key, walk_users
 
 blp = Blueprint("users", __name__, description="Users, and the service's liveness and readiness checks.")
 
@@ -120,18 +121,6 @@ def list_users(query: dict) -> tuple[dict, dict]:
     return {"data": {"users": found.users, "pagination": pagination}}, {"Link": links(found)}
 
 
-def links(found: Page) -> str:
-    """The RFC 8288 Link header: first, prev, next and last pages, with the request's other parameters kept.
-    From past the end, the previous page is the last one."""
-    last = found.last
-    pages = {"first": 1, "prev": min(found.page - 1, last), "next": found.page + 1, "last": last}
-    if found.page == 1:
-        del pages["prev"]
-    if found.page >= last:
-        del pages["next"]
-    return link_header({relation: {"page": page} for relation, page in pages.items()})
-
-
 def walk(query: dict) -> tuple[dict, dict]:
     """The users just past the cursor's place, and cursors to the first page and to either side."""
     cursor, sort = query.pop("cursor"), query["sort"]
@@ -149,16 +138,6 @@ def cursors(found: Stretch, sort: str) -> Iterator[tuple[str, str]]:
         yield "prev", encode(sort, Place(sort_key(sort, found.users[0]), before=True))
     if found.more_after:
         yield "next", encode(sort, Place(sort_key(sort, found.users[-1])))
-
-
-def link_header(relations: dict[str, dict]) -> str:
-    """An RFC 8288 Link header to the users list, one link per relation, each with the request's parameters
-    changed as its dict says."""
-    arguments = request.args.to_dict()
-    return ", ".join(
-        f'<{url_for("users.list_users", **{**arguments, **changes}, _external=True)}>; rel="{relation}"'
-        for relation, changes in relations.items()
-    )
 
 
 @blp.get("/users/<user_id:user_id>")

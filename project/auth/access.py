@@ -4,7 +4,7 @@ unmake admins."""
 
 import time
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import RowMapping
 
 from project.auth.errors import Forbidden, NotSignedIn
@@ -22,14 +22,19 @@ def bearer_token() -> str | None:
     return credentials.token
 
 
-def authenticate(token: str | None) -> RowMapping:
-    """The active user a token was issued to, as it is now (its profile, `admin` included); NotSignedIn for no
-    token, or one that is malformed, unknown, expired or revoked (by a newer token version)."""
-    issued = store().find_token(digest(token), time.time()) if token and TOKEN.fullmatch(token) else None
-    principal = None if issued is None else read_principal(*issued)
+def authenticate(token: str | None) -> dict:
+    """The active user a token was issued to, as it is now (its profile, `admin` included), with the token's
+    `session_id` and `token_version`; NotSignedIn for no token, or one that is malformed, unknown, expired, of a
+    session that ended, or revoked (by a newer token version). The session is marked used at most once every
+    SESSION_TOUCH_SECONDS, so most requests pay nothing for it."""
+    now = time.time()
+    issued = store().find_token(digest(token), now) if token and TOKEN.fullmatch(token) else None
+    principal = None if issued is None else read_principal(issued.user_id, issued.version)
     if principal is None:
         raise NotSignedIn()
-    return principal
+    if now - issued.last_used_at >= current_app.config["SESSION_TOUCH_SECONDS"]:
+        store().touch_session(issued.session_id, now)
+    return {**principal, "session_id": issued.session_id, "token_version": issued.version}
 
 
 def may_change(principal: RowMapping | None, user_id: int) -> bool:

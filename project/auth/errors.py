@@ -61,3 +61,17 @@ class TooManyRequests(UserError):
 
     status = 429
     message = "Too many requests. Try again later."
+
+
+class InvalidRefreshToken(UserError):
+    """A refresh token that is malformed, unknown, expired, spent, or of a session that ended."""
+
+    status = 401
+    message = "Provide a valid refresh token."
+
+
+class SessionNotFound(UserError):
+    """The signed-in user has no lasting session with this id."""
+
+    status = 404
+    message = "Session does not exist"

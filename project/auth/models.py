@@ -1,5 +1,6 @@
-"""The tables of the token store, of the sign-in throttle and of recent writers (for a read replica), used where
-no Redis is configured; and the requests for mailed links waiting to be answered."""
+"""The tables of the token store (sessions, their refresh tokens and access tokens), of the sign-in throttle and of
+recent writers (for a read replica), used where no Redis is configured; and the requests for mailed links waiting to
+be answered."""
 
 from sqlalchemy import Double, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,6 +9,9 @@ from project.config import mysql_table_options
 from project.extensions import db
 
 DIGEST_LENGTH = 64  # a SHA-256 in hex
+SESSION_ID_LENGTH = 22  # secrets.token_urlsafe(16)
+USER_AGENT_LENGTH = 255
+ADDRESS_LENGTH = 45  # the longest IPv6 address in text
 PURPOSE_LENGTH = 32
 EMAIL_LENGTH = 128  # as users.email
 TABLE_OPTIONS = mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin")
@@ -22,7 +26,38 @@ class AuthToken(db.Model):
     digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
     user_id: Mapped[int] = mapped_column(index=True)
     version: Mapped[int]  # the user's token_version when it was issued
+    session_id: Mapped[str] = mapped_column(String(SESSION_ID_LENGTH))  # it works while its session lasts
     expires_at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch
+
+
+class AuthSession(db.Model):
+    """One sign-in's chain of tokens (a device): it lasts until its refresh token expires unrefreshed, or it is
+    ended; `version` is the user's token_version at the sign-in (a new password ends it)."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (Index("ix_auth_sessions_user_id_created_at", "user_id", "created_at"), TABLE_OPTIONS)
+
+    id: Mapped[str] = mapped_column(String(SESSION_ID_LENGTH), primary_key=True)
+    user_id: Mapped[int]
+    version: Mapped[int]
+    created_at: Mapped[float] = mapped_column(Double)  # seconds since the epoch, as every time here
+    last_used_at: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
+    user_agent: Mapped[str] = mapped_column(String(USER_AGENT_LENGTH))
+    address: Mapped[str] = mapped_column(String(ADDRESS_LENGTH))
+
+
+class RefreshToken(db.Model):
+    """A refresh token of a session, by its SHA-256: the session's current one, or one spent (`spent_at`), kept
+    while the session lasts so that presenting it again is seen as a reuse."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = TABLE_OPTIONS
+
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(SESSION_ID_LENGTH), index=True)
+    spent_at: Mapped[float | None] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
 
 
 class SignInAttempt(db.Model):
@@ -59,3 +94,5 @@ class MailRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(PURPOSE_LENGTH))
     email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    address: Mapped[str | None] = mapped_column(String(ADDRESS_LENGTH))  # who asked, for the account's events
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_LENGTH))

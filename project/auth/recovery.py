@@ -3,6 +3,8 @@ answers the same whatever the email (nobody learns who has an account); each kin
 MAILS_PER_EMAIL times per MAIL_WINDOW to an address, and one client address may ask RECOVERY_REQUESTS_PER_MINUTE
 times a minute. A reset signs the user out everywhere and clears its email's failed sign-ins."""
 
+from collections.abc import Mapping
+
 from flask import current_app
 from sqlalchemy import Connection, RowMapping, delete, insert, select
 
@@ -10,7 +12,7 @@ from project.auth.errors import InvalidLink, TooManyRequests
 from project.auth.models import MailRequest
 from project.auth.throttle import forget_failures, within_limit
 from project.extensions import db
-from project.users import mails, writes
+from project.users import events, mails, writes
 from project.users.links import RESET_PASSWORD, VERIFY_EMAIL, fingerprint, read_token
 from project.users.reads import fetch_accounts, read_account
 
@@ -51,11 +53,13 @@ def ask_for(purpose: str, email: str) -> None:
     config = current_app.config
     if within_limit(f"{purpose}:{email}", config["MAILS_PER_EMAIL"], config["MAIL_WINDOW"]) is not None:
         return
+    address, user_agent = events.device()
+    asked = {"purpose": purpose, "email": email, "address": address, "user_agent": user_agent}
     with db.engine.begin() as connection:
         if current_app.config["MAIL_SERVER"]:
-            connection.execute(insert(REQUESTS).values(purpose=purpose, email=email))
+            connection.execute(insert(REQUESTS).values(asked))
         else:
-            answer(connection, purpose, fetch_accounts(connection, [email]).get(email))
+            answer(connection, asked, fetch_accounts(connection, [email]).get(email))
 
 
 def answer_requests() -> int:
@@ -70,16 +74,20 @@ def answer_requests() -> int:
                 return answered
             accounts = fetch_accounts(connection, {request["email"] for request in batch})
             for request in batch:
-                answer(connection, request["purpose"], accounts.get(request["email"]))
+                answer(connection, request, accounts.get(request["email"]))
             connection.execute(delete(REQUESTS).where(REQUESTS.c.id.in_([request["id"] for request in batch])))
         answered += len(batch)
 
 
-def answer(connection: Connection, purpose: str, account: RowMapping | None) -> None:
-    """Queue the mail a request asks for, when its email is an active user's (unverified, for a verification)."""
+def answer(connection: Connection, request: Mapping, account: RowMapping | None) -> None:
+    """Queue the mail a request asks for, when its email is an active user's (unverified, for a verification); a
+    reset asked for is an event of the account's, from where the request came."""
+    purpose = request["purpose"]
     if account is None or not account["active"] or (purpose == VERIFY_EMAIL and account["verified"]):
         return
     if purpose == RESET_PASSWORD:
+        seen = {"address": request["address"], "user_agent": request["user_agent"]}
+        events.record(account["id"], events.PASSWORD_RESET_REQUESTED, connection=connection, **seen)
         mails.reset_password(connection, dict(account))
     else:
         mails.verify_email(connection, account["id"], account["username"], account["email"])

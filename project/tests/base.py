@@ -11,8 +11,8 @@ from flask_testing import TestCase
 from sqlalchemy import delete, func, select, update
 
 from project import create_app
-from project.auth import tokens
-from project.auth.models import AuthToken, MailRequest, RecentWriter, SignInAttempt
+from project.auth import sessions
+from project.auth.models import AuthSession, AuthToken, MailRequest, RecentWriter, RefreshToken, SignInAttempt
 from project.auth.stores import RedisStore, store
 from project.config import TestingConfig
 from project.database import drop_schema
@@ -20,7 +20,7 @@ from project.extensions import db
 from project.mail.models import OutboxMail
 from project.tests.contract import CSRF_FIELD
 from project.users import passwords, writes
-from project.users.models import User, UserCount
+from project.users.models import AccountEvent, User, UserCount
 from project.users.reads import count_users
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
@@ -57,10 +57,20 @@ def build_schema() -> None:
 
 
 def clear_tables() -> None:
-    """Delete every user, token, sign-in attempt, recent writer, request for a mail and mail, and zero the running
-    totals (which a test may have set by hand); in Redis too, where the tests keep tokens there (REDIS_TEST_URL: a
-    database of the tests' own)."""
-    for model in (User, AuthToken, SignInAttempt, RecentWriter, MailRequest, OutboxMail):
+    """Delete every user, session, token, event, sign-in attempt, recent writer, request for a mail and mail, and
+    zero the running totals (which a test may have set by hand); in Redis too, where the tests keep tokens there
+    (REDIS_TEST_URL: a database of the tests' own)."""
+    for model in (
+        User,
+        AuthSession,
+        RefreshToken,
+        AuthToken,
+        AccountEvent,
+        SignInAttempt,
+        RecentWriter,
+        MailRequest,
+        OutboxMail,
+    ):
         db.session.execute(delete(model))
     db.session.execute(update(UserCount).values(users=0))
     db.session.commit()
@@ -103,7 +113,8 @@ class BaseTestCase(TestCase):
     def sign_in_page(self, user: User) -> User:
         """Sign the test's client in on the web pages as this user (a token in its session cookie)."""
         with self.client.session_transaction() as session:
-            session["token"] = tokens.issue(user.id, user.token_version)
+            signed = sessions.start(user.id, user.token_version)
+            session["token"], session["refresh_token"] = signed.token, signed.refresh_token
         return user
 
     def user_count(self) -> int:
@@ -123,7 +134,7 @@ class BaseTestCase(TestCase):
 
 def bearer(user: User) -> str:
     """An Authorization header's value: a fresh token of the user's, as signing in would issue."""
-    return f"Bearer {tokens.issue(user.id, user.token_version)}"
+    return f"Bearer {sessions.start(user.id, user.token_version).token}"
 
 
 def user_json(user: User) -> dict:

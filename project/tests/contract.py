@@ -26,6 +26,8 @@ NOT_SIGNED_IN = {"status": "fail", "message": "Provide a valid auth token."}
 FORBIDDEN = {"status": "fail", "message": "You do not have permission to do that."}
 TOO_MANY_ATTEMPTS = {"status": "fail", "message": "Too many failed sign-in attempts. Try again later."}
 STORE_UNAVAILABLE = {"status": "fail", "message": "The token store is unavailable. Try again shortly."}
+INVALID_REFRESH_TOKEN = {"status": "fail", "message": "Provide a valid refresh token."}
+SESSION_NOT_FOUND = {"status": "fail", "message": "Session does not exist"}
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 bits, URL-safe Base64
 GOOD_PASSWORD = "correct horse battery staple"
 

@@ -25,15 +25,26 @@ OPERATIONS = {
     "/auth/request-verify-token": {"post": {"202", "400", "413", "415", "429", "503"}},
     "/auth/me": {"get": {"200", "401", "503"}},
     "/auth/logout": {"post": {"204", "401", "503"}},
+    "/auth/refresh": {"post": {"200", "400", "401", "413", "415", "503"}},
+    "/auth/sessions": {"get": {"200", "401", "503"}, "delete": {"204", "401", "503"}},
+    "/auth/sessions/{session_id}": {"delete": {"204", "401", "404", "503"}},
+    "/auth/events": {"get": {"200", "400", "401", "503"}},
+    "/users/{user_id}/events": {"get": {"200", "400", "401", "403", "404", "503"}},
 }
 SECURED = {("/users/{user_id}", "put"), ("/users/{user_id}", "patch"), ("/users/{user_id}", "delete")}
-SECURED |= {("/auth/me", "get"), ("/auth/logout", "post")}
+SECURED |= {("/auth/me", "get"), ("/auth/logout", "post"), ("/auth/sessions", "get"), ("/auth/sessions", "delete")}
+SECURED |= {("/auth/sessions/{session_id}", "delete"), ("/auth/events", "get"), ("/users/{user_id}/events", "get")}
 
 
 PASSWORD = {"type": "string", "format": "password", "writeOnly": True, "minLength": 8, "maxLength": 256}
 # The headers sent with every answer of an operation and status, as the document must describe them.
 HEADERS = {"401": {"WWW-Authenticate"}, "429": {"Retry-After"}, "503": {"Retry-After"}}
-OPERATION_HEADERS = {("/users", "post", "201"): {"Location"}, ("/users", "get", "200"): {"Link"}}
+OPERATION_HEADERS = {
+    ("/users", "post", "201"): {"Location"},
+    ("/users", "get", "200"): {"Link"},
+    ("/auth/events", "get", "200"): {"Link"},
+    ("/users/{user_id}/events", "get", "200"): {"Link"},
+}
 OPTIONAL = {("Error", "errors")}  # the fields an answer may leave out: all others are always there
 
 
@@ -242,6 +253,11 @@ class TestOpenApi(BaseTestCase):
         )
         token = {"Authorization": f"Bearer {signed_in.get_json()['data']['token']}"}
         seen("/auth/me", "get", self.client.get("/auth/me", headers=token))
+        seen("/auth/sessions", "get", self.client.get("/auth/sessions", headers=token))
+        seen("/auth/events", "get", self.client.get("/auth/events", headers=token))
+        refresh = {"refresh_token": signed_in.get_json()["data"]["refresh_token"]}
+        seen("/auth/refresh", "post", self.client.post("/auth/refresh", json=refresh))
+        seen("/auth/refresh", "post", self.client.post("/auth/refresh", json=self.example("/auth/refresh", "post")))
         for path in ("/auth/forgot-password", "/auth/request-verify-token", "/auth/reset-password", "/auth/verify"):
             seen(path, "post", self.client.post(path, json=self.example(path, "post")))
         for name, answer, response in answers:

@@ -195,13 +195,16 @@ class TestCsrf(BaseTestCase):
         forms = {
             rule.endpoint: rule.rule
             for rule in self.app.url_map.iter_rules()
-            if "POST" in rule.methods and not rule.endpoint.startswith(("users.", "auth.", "recovery.", "api-docs."))
+            if "POST" in rule.methods
+            and not rule.endpoint.startswith(("users.", "auth.", "account.", "recovery.", "api-docs."))
         }
         pages = {
             "index",
             "delete_user",
             "sign_in_page",
             "sign_out_page",
+            "end_session_page",
+            "end_every_session_page",
             "forgot_password_page",
             "reset_password_page",
             "request_verification_page",

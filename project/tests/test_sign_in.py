@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from project import config, create_app
 from project.auth.models import AuthToken
-from project.auth.stores import REDIS_PREFIX, RedisStore, store
+from project.auth.stores import RedisStore, store
+from project.auth.stores.redis import REDIS_PREFIX
 from project.extensions import db
 from project.tests.base import BaseTestCase, bearer, invalid
 from project.tests.contract import GOOD_PASSWORD, INVALID_CREDENTIALS, NOT_SIGNED_IN, TOKEN
@@ -50,10 +51,18 @@ class TestLogin(SignInTestCase):
             {
                 "status": "success",
                 "message": "Successfully logged in.",
-                "data": {"token": body["data"]["token"], "token_type": "Bearer", "expires_in": 3600},
+                "data": {
+                    "token": body["data"]["token"],
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "refresh_token": body["data"]["refresh_token"],
+                    "refresh_expires_in": 30 * 24 * 3600,
+                },
             },
         )
         self.assertRegex(body["data"]["token"], TOKEN)
+        self.assertRegex(body["data"]["refresh_token"], TOKEN)
+        self.assertNotEqual(body["data"]["token"], body["data"]["refresh_token"])
         self.assertNotEqual(self.token(), body["data"]["token"])  # a new one each time
 
     def test_every_wrong_answer_is_the_same_and_checks_a_hash(self):
@@ -163,7 +172,8 @@ class TestTokens(SignInTestCase):
         if isinstance(store(), RedisStore):
             keys = store().redis.keys(f"{REDIS_PREFIX}token:*")
             self.assertEqual(keys, [f"{REDIS_PREFIX}token:{digest}"])
-            self.assertEqual(store().redis.get(keys[0]), f"{self.user.id}:0")
+            user_id, version, session_id = store().redis.get(keys[0]).split(":")
+            self.assertEqual((user_id, version, len(session_id)), (str(self.user.id), "0", 22))
             self.assertLessEqual(store().redis.ttl(keys[0]), 3600)
         else:
             [row] = db.session.execute(select(AuthToken)).scalars()

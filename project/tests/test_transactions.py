@@ -9,6 +9,7 @@ from sqlalchemy import event, insert, select, update
 
 from project.auth.models import AuthToken
 from project.auth.stores import SqlStore
+from project.auth.stores.protocol import Lifetimes, NewSession
 from project.extensions import db
 from project.tests.base import BaseTestCase, bearer, counted
 from project.users import writes
@@ -59,12 +60,14 @@ class TestWritesAreAtomic(BaseTestCase):
             writes.recount()
         self.assertEqual(counted(), before)
 
-    def test_a_token_that_cannot_be_stored_takes_no_expired_token_with_it(self):
-        """Storing a token first removes the expired ones, then inserts it: one transaction."""
+    def test_a_session_that_cannot_be_stored_takes_no_expired_token_with_it(self):
+        """Starting a session first removes the expired tokens and sessions, then inserts it: one transaction."""
         now = time.time()
+        expired = {"digest": "expired", "user_id": 1, "version": 0, "session_id": "gone", "expires_at": now}
         with db.engine.begin() as connection:
-            connection.execute(insert(AuthToken), {"digest": "expired", "user_id": 1, "version": 0, "expires_at": now})
-        with failing_after("DELETE FROM auth_tokens"), self.assertRaises(InjectedFailureError):
-            SqlStore().add_token("new", 1, 0, 60, now + 1)
+            connection.execute(insert(AuthToken), expired)
+        session = NewSession("new", 1, 0, "curl/8.11.1", "127.0.0.1")
+        with failing_after("INSERT INTO auth_sessions"), self.assertRaises(InjectedFailureError):
+            SqlStore().add_session(session, "refresh", "new", Lifetimes(60, 600, 5), now + 1)
         with db.engine.connect() as connection:
             self.assertEqual(connection.execute(select(AuthToken.digest)).scalars().all(), ["expired"])

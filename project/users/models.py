@@ -19,6 +19,7 @@ from project.extensions import db
 
 TEXT_MAX_LENGTH = 128  # of a username and of an email
 PASSWORD_HASH_MAX_LENGTH = 255  # an Argon2id hash in PHC form is about 100 characters
+EVENT_TYPE_LENGTH = 32
 ID_RANGE = range(1, 2**31)  # the INT primary key's positive values
 
 
@@ -86,6 +87,25 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class AccountEvent(db.Model):
+    """Something that happened to an account (a sign-in, a failed one, a new password...), where from: the
+    account's activity, newest first by id, kept EVENTS_RETENTION_DAYS."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (
+        Index("ix_account_events_user_id_id", "user_id", "id"),
+        mysql_table_options(engine="InnoDB", charset="utf8mb4", collate="utf8mb4_bin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    type: Mapped[str] = mapped_column(String(EVENT_TYPE_LENGTH))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    session_id: Mapped[str | None] = mapped_column(String(22))  # the session it happened in, or to
 
 
 class UserCount(db.Model):

@@ -72,10 +72,9 @@ FILTERS = {
 
 
 @dataclass(frozen=True)
-class Page:
-    """One page of users and where it lies in the whole list."""
+class Paging:
+    """Where a page lies in a whole list, by number."""
 
-    users: list[RowMapping]
     page: int
     per_page: int
     total: int
@@ -88,6 +87,13 @@ class Page:
     def last(self) -> int:
         """The last page's number: an empty list still has a first page."""
         return max(self.pages, 1)
+
+
+@dataclass(frozen=True)
+class Page(Paging):
+    """One page of users and where it lies in the whole list."""
+
+    users: list[RowMapping]
 
 
 @dataclass(frozen=True)

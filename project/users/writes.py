@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from project.database import is_duplicate_key
 from project.extensions import db
-from project.users import mails, passwords
+from project.users import events, mails, passwords
 from project.users.errors import EmailTaken, InvalidField, UserNotFound
 from project.users.models import UserCount, utcnow
 from project.users.reads import USERS, fetch_user, read_account
@@ -45,7 +45,7 @@ def change_user(user_id: int, fields: dict) -> RowMapping:
     """Set these fields (a `password` as its hash) on the user and answer it as it is now; a user deleted
     meanwhile is not found. The update is one statement: concurrent changes of one user queue up on its
     row, each applied whole, and tokens are revoked with the change that revokes them. A new email is unverified:
-    it is mailed a link to verify it, and the old one a notice, in the same transaction."""
+    it is mailed a link to verify it, and the old one a notice, in the same transaction, as the account's events."""
     values = dict(fields)
     if "password" in values:
         if (user := read_account(user_id=user_id)) is None:
@@ -59,7 +59,10 @@ def change_user(user_id: int, fields: dict) -> RowMapping:
         if values and connection.execute(update(USERS).where(USERS.c.id == user_id).values(values)).rowcount == 0:
             raise UserNotFound()
         user = fetch_user(connection, user_id)
+        if "password_hash" in values:
+            events.record(user_id, events.PASSWORD_CHANGED, connection=connection)
         if before is not None:
+            events.record(user_id, events.EMAIL_CHANGED, connection=connection)
             mails.verify_email(connection, user_id, user["username"], user["email"])
             mails.email_changed(connection, user["username"], before, user["email"])
         return user
@@ -82,14 +85,20 @@ def reset_password(user_id: int, email: str, old_hash: str | None, new_hash: str
     unchanged = (USERS.c.id == user_id, USERS.c.email == email, USERS.c.password_hash.is_not_distinct_from(old_hash))
     values = {"password_hash": new_hash, "token_version": USERS.c.token_version + 1, "email_verified": True}
     with db.engine.begin() as connection:
-        return connection.execute(update(USERS).where(*unchanged).values(values)).rowcount == 1
+        if connection.execute(update(USERS).where(*unchanged).values(values)).rowcount == 0:
+            return False
+        events.record(user_id, events.PASSWORD_RESET, connection=connection)
+        return True
 
 
 def verify_email(user_id: int, email: str) -> bool:
     """Mark the user's email verified, unless it is another now or verified already; whether it was marked."""
     waiting = (USERS.c.id == user_id, USERS.c.email == email, USERS.c.email_verified.is_(False))
     with db.engine.begin() as connection:
-        return connection.execute(update(USERS).where(*waiting).values(email_verified=True)).rowcount == 1
+        if connection.execute(update(USERS).where(*waiting).values(email_verified=True)).rowcount == 0:
+            return False
+        events.record(user_id, events.EMAIL_VERIFIED, connection=connection)
+        return True
 
 
 def delete_user(user_id: int) -> RowMapping:

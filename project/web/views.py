@@ -5,26 +5,28 @@ from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 
-from project.auth import recovery
+from project.auth import recovery, sessions
 from project.auth.access import may_change
 from project.auth.errors import (
     EmailNotVerified,
     Forbidden,
     InvalidCredentials,
     InvalidLink,
+    SessionNotFound,
     TooManyAttempts,
     TooManyRequests,
 )
-from project.auth.signin import sign_in, sign_out
+from project.auth.signin import sign_in
 from project.extensions import csrf
 from project.users import writes
 from project.users.errors import EmailTaken, InvalidField
+from project.users.events import find_events
 from project.users.reads import PAGE_MAX, find_users, read_user
 from project.web.forms import EmailForm, ResetPasswordForm, SignInForm, UserForm
 from project.web.sessions import HTTPS_NEEDED, cookie_cannot_return
-from project.web.signed_in import signed_in
+from project.web.signed_in import forget, keep, signed_in
 
 blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -48,6 +50,7 @@ def https_notice() -> dict:
 blp.before_request(csrf.protect)
 
 USERS_PER_PAGE = 20
+ACCOUNT_EVENTS = 20  # the most recent events the account page shows
 # Swagger UI's files, served from the pinned swagger-ui-py package: the docs page works offline.
 SWAGGER_UI = Path(find_spec("swagger_ui").origin).parent / "static"
 SWAGGER_UI_FILES = {"swagger-ui-bundle.js", "swagger-ui.css"}
@@ -107,7 +110,7 @@ def sign_in_page():
             status, headers = error.status, error.headers
             unverified = isinstance(error, EmailNotVerified)
         else:
-            session["token"] = signed.token
+            keep(signed)
             flash(f"Signed in as {form.loaded['email']}.")
             return redirect(url_for(".index"), 303)
     page = render_template("sign_in.html", form=form, unverified=unverified)
@@ -116,10 +119,47 @@ def sign_in_page():
 
 @blp.post("/sign-out")
 def sign_out_page():
-    """Revoke the session's token and forget it (the form carries a CSRF token)."""
-    if (token := session.pop("token", None)) is not None:
-        sign_out(token)
+    """End the session the cookie's tokens belong to, and forget them (the form carries a CSRF token)."""
+    if (principal := signed_in().principal) is not None:
+        sessions.sign_out(principal)
+    forget()
     flash("Signed out.")
+    return redirect(url_for(".index"), 303)
+
+
+@blp.get("/account")
+def account_page():
+    """The signed-in user's sessions, each with a button to end it, and its recent activity; the sign-in page for
+    a visitor who is not signed in."""
+    visitor = signed_in()
+    if visitor.principal is None:
+        return redirect(url_for(".sign_in_page"))
+    found = sessions.list_sessions(visitor.principal)
+    activity = find_events(visitor.principal["id"], per_page=ACCOUNT_EVENTS)
+    return render_template("account.html", visitor=visitor, sessions=found, events=activity.events)
+
+
+@blp.post("/account/sessions/<session_id>/end")
+def end_session_page(session_id: str):
+    """End one of the signed-in user's sessions (the form carries a CSRF token); ending this browser's own signs it
+    out."""
+    if (principal := signed_in().principal) is not None:
+        try:
+            sessions.end_session(principal, session_id)
+        except SessionNotFound as error:
+            flash(error.message)
+        else:
+            flash("Signed out of that session." if session_id != principal["session_id"] else "Signed out.")
+    return redirect(url_for(".account_page"), 303)
+
+
+@blp.post("/account/sessions/end")
+def end_every_session_page():
+    """End every session of the signed-in user, this browser's included (the form carries a CSRF token)."""
+    if (principal := signed_in().principal) is not None:
+        sessions.end_every_session(principal)
+    forget()
+    flash("Signed out everywhere.")
     return redirect(url_for(".index"), 303)
 
 

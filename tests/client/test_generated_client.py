@@ -15,6 +15,7 @@ from project.tests.contract import (
     FORBIDDEN,
     INVALID_CREDENTIALS,
     INVALID_LINK,
+    INVALID_REFRESH_TOKEN,
     NOT_FOUND,
     NOT_SIGNED_IN,
     RESET_LINK_SENT,
@@ -38,6 +39,7 @@ def api(generated: ModuleType):
         users = Operations("users")
         auth = Operations("auth")
         recovery = Operations("recovery")
+        account = Operations("account")
         models = importlib.import_module(f"{generated.__name__}.models")
 
     return Api
@@ -105,12 +107,31 @@ def test_a_walk_through_the_api(api, connect):
     )
     assert signed_in.status_code == 200
     token = signed_in.parsed.data.token
+    refresh_token = signed_in.parsed.data.refresh_token
     assert body(signed_in) == {
         "status": "success",
         "message": "Successfully logged in.",
-        "data": {"token": token, "token_type": "Bearer", "expires_in": 3600},
+        "data": {
+            "token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "refresh_token": refresh_token,
+            "refresh_expires_in": 30 * 24 * 3600,
+        },
     }
+
+    # Trade the refresh token for a new pair (the old one is spent), and see the session.
+    refreshed = auth.refresh.sync_detailed(client=client, body=models.Refresh(refresh_token=refresh_token))
+    assert (refreshed.status_code, refreshed.parsed.message) == (200, "Successfully refreshed.")
+    token = refreshed.parsed.data.token
+    spent = auth.refresh.sync_detailed(client=client, body=models.Refresh(refresh_token=refresh_token))
+    assert (spent.status_code, body(spent)) == (401, INVALID_REFRESH_TOKEN)
     authenticated = connect(token)
+    sessions = api.account.list_sessions.sync_detailed(client=authenticated)
+    assert [session.current for session in sessions.parsed.data.sessions] == [True]
+    events = api.account.list_events.sync_detailed(client=authenticated)
+    assert [event["type"] for event in body(events)["data"]["events"]] == ["signed_in"]
+    assert events.parsed.data.pagination.total == 1
     me = auth.me.sync_detailed(client=authenticated)
     assert me.status_code == 200
     assert body(me) == {"status": "success", "data": {**user, "admin": False, "verified": False}}

@@ -50,17 +50,31 @@ def trusted_key_flags() -> list[str]:
     return [f"--ignore-certificate-errors-spki-list={base64.b64encode(digest).decode()}"]
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium(profile: Path) -> WebDriver:
+    """A headless Chromium with a profile (cookies) of its own."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in (*CHROMIUM_FLAGS, *trusted_key_flags()):
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.implicitly_wait(0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = chromium(tmp_path_factory.mktemp("chromium"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def other_browser(tmp_path_factory):
+    """A second browser, as on another device."""
+    driver = chromium(tmp_path_factory.mktemp("chromium-other"))
     yield driver
     driver.quit()
 
@@ -275,3 +289,31 @@ def test_docs_authorize_with_a_token_and_try_it(browser, base_url):
     answer = browser.find_element(By.CSS_SELECTOR, "#operations-auth-me .live-responses-table .microlight").text
     assert f'"email": "{email}"' in answer
     screenshot(browser, "docs-me")
+
+
+def test_end_another_devices_session_from_the_account_page(browser, other_browser, base_url):
+    """Signed in on two devices, the user ends the other's session from this one's account page: the other is
+    signed out at its next page, this one stays signed in."""
+    email = f"devices-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"username": "Katherine Johnson", "email": email, "password": GOOD_PASSWORD}
+    assert requests.post(f"{base_url}/users", json=body, timeout=10).status_code == 201
+    for driver in (other_browser, browser):
+        sign_in(driver, base_url, email)
+        wait(driver, expected_conditions.visibility_of_element_located((By.LINK_TEXT, "Your account")))
+    browser.find_element(By.LINK_TEXT, "Your account").click()
+    wait(browser, expected_conditions.url_to_be(f"{base_url}/account"))
+    sessions = browser.find_elements(By.CSS_SELECTOR, "table.sessions tbody tr")
+    assert len(sessions) == 2
+    assert "(this browser)" in browser.find_element(By.CSS_SELECTOR, "table.sessions tr.current").text
+    assert browser.find_elements(By.CSS_SELECTOR, "table.events tbody tr")[0].text.startswith("Signed in")
+    screenshot(browser, "account")
+    browser.find_element(By.CSS_SELECTOR, "table.sessions tbody tr:not(.current) button").click()
+    notice = wait(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "p.notice")))
+    assert notice.text == "Signed out of that session."
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.sessions tbody tr")) == 1
+    screenshot(browser, "account-one-session-ended")
+    other_browser.get(f"{base_url}/")
+    wait(other_browser, expected_conditions.visibility_of_element_located((By.LINK_TEXT, "Sign in")))
+    browser.get(f"{base_url}/")
+    assert browser.find_element(By.CSS_SELECTOR, ".account span").text == "Signed in as Katherine Johnson"
+    sign_out(browser, base_url)

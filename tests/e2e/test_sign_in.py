@@ -25,7 +25,13 @@ def test_sign_in_me_and_sign_out(http, account):
     signed_in = http.post("/auth/login", json={"email": account["email"], "password": GOOD_PASSWORD})
     body = signed_in.json()
     assert TOKEN.fullmatch(body["data"]["token"])
-    expected = {"token": body["data"]["token"], "token_type": "Bearer", "expires_in": 3600}
+    expected = {
+        "token": body["data"]["token"],
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "refresh_token": body["data"]["refresh_token"],
+        "refresh_expires_in": 30 * 24 * 3600,
+    }
     assert_json(signed_in, 200, {"status": "success", "message": "Successfully logged in.", "data": expected})
     me = http.get("/auth/me", headers=account["auth"])
     assert (me.status_code, me.json()["data"]["email"], me.json()["data"]["admin"]) == (200, account["email"], False)
