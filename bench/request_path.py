@@ -20,11 +20,12 @@ from flask.testing import FlaskClient
 ROOT = Path(__file__).resolve().parents[1]
 NOT_COUNTED = (ROOT / "project" / "tests", ROOT / ".venv")
 PASSWORD = "correct horse battery staple"
-# Each request's budget: at most this many functions, in at most this many files.
+# Each request's budget: at most this many functions, in at most this many files. A token's check enters the
+# token store's package twice: its chooser (project/auth/stores/__init__.py) and the store chosen (sql.py).
 BUDGETS = {
     "GET /users/<id>": (14, 8),
     "POST /users (no password)": (18, 9),
-    "PATCH /users/<id> (token, username)": (24, 10),
+    "PATCH /users/<id> (token, username)": (24, 11),
 }
 
 
