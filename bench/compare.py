@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from bench.run import (
     CONNECTIONS,
     DB_USER,
@@ -57,6 +59,10 @@ class Side:
         return OUT / f"user_ids_{self.name}.txt"
 
     @property
+    def token(self) -> Path:
+        return OUT / f"token_{self.name}.txt"
+
+    @property
     def stack(self) -> dict:
         return {
             "STACK_PORT": str(self.port),
@@ -71,6 +77,8 @@ class Side:
 
 SCENARIOS = {
     "GET /users/<id>": lambda side: wrk(side.url, "user_ids.lua", str(side.ids)),
+    # A token checked on every request (its session's too, since sessions came).
+    "GET /auth/me": lambda side: wrk(f"{side.url}/auth/me", "bearer.lua", side.token.read_text()),
     "GET /users?page=1": lambda side: wrk(f"{side.url}/users?page=1"),
     "POST /users": lambda side: wrk(side.url, "new_users.lua", secrets.token_hex(4)),
 }
@@ -120,6 +128,17 @@ def serve(side: Side, cleanup: contextlib.ExitStack) -> None:
     side.ids.write_text("\n".join(str(row[0]) for row in database("SELECT id FROM users", name=side.database)))
     cleanup.callback(in_tree, side.tree, "scripts/stack", "down", env=side.stack)
     in_tree(side.tree, "scripts/stack", "up", env=side.stack)
+    side.token.write_text(sign_in(side.url))
+
+
+def sign_in(url: str) -> str:
+    """A bearer token of a user added for it."""
+    account = {"email": f"bench-{secrets.token_hex(4)}@example.com", "password": "the bench signs in once"}
+    added = requests.post(f"{url}/users", json={"username": "bench", **account}, timeout=30)
+    signed = requests.post(f"{url}/auth/login", json=account, timeout=30)
+    if added.status_code != 201 or signed.status_code != 200:
+        sys.exit(f"bench-compare: signing in at {url} answered {added.status_code}, then {signed.status_code}")
+    return signed.json()["data"]["token"]
 
 
 def compare() -> dict:
