@@ -27,7 +27,7 @@ from project.tests.contract import (
 )
 from project.tests.mailbox import html_of, link_in, text_of, token_in
 from project.users import writes
-from project.users.models import User
+from project.users.models import AccountEvent, User
 
 EMAIL = "michael@realpython.com"
 NEW_PASSWORD = "purple elephants juggle quietly"
@@ -138,6 +138,18 @@ class TestResetPassword(MailTestCase):
         )
         self.assertTrue(me.get_json()["data"]["verified"])  # the link reached the address
 
+    def test_the_request_and_the_reset_are_events_of_the_account_from_where_they_came(self):
+        self.post("/auth/forgot-password", {"email": EMAIL}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        token = token_in(self.delivered()[-1])
+        self.post("/auth/reset-password", {"token": token, "password": NEW_PASSWORD})
+        signed = self.sign_in(NEW_PASSWORD).get_json()["data"]
+        listed = self.client.get("/auth/events", headers={"Authorization": f"Bearer {signed['token']}"})
+        events = [(event["type"], event["address"]) for event in listed.get_json()["data"]["events"]]
+        self.assertEqual(
+            events,
+            [("signed_in", "127.0.0.1"), ("password_reset", "127.0.0.1"), ("password_reset_requested", "203.0.113.7")],
+        )
+
     def test_a_link_works_once(self):
         token = self.reset_link()
         self.post("/auth/reset-password", {"token": token, "password": NEW_PASSWORD})
@@ -226,6 +238,8 @@ class TestVerifyEmail(MailTestCase):
         self.assertJson(self.post("/auth/verify", {"token": token}), 200, EMAIL_VERIFIED)
         self.assertTrue(self.me()["verified"])
         self.assertJson(self.post("/auth/verify", {"token": token}), 400, INVALID_LINK)
+        (user_id,) = db.session.scalars(select(AccountEvent.user_id).where(AccountEvent.type == "email_verified"))
+        self.assertEqual(user_id, self.me()["id"])
 
     def test_a_user_without_a_password_gets_no_mail(self):
         self.post("/users", {"username": "bob", "email": "bob@example.com"})
