@@ -2,6 +2,7 @@
 steady load of reads and writes through nginx, on kept-alive connections, that keeps every answer it got."""
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -45,6 +46,15 @@ def healthy(count: int) -> bool:
         [DOCKER, "inspect", "--format", "{{.State.Health.Status}}", *running], capture_output=True, text=True
     )
     return len(running) == count and states.returncode == 0 and states.stdout.split() == ["healthy"] * count
+
+
+def nginx_failures(since: str) -> list[str]:
+    """nginx's log lines since `since` (a docker timestamp) that answered 4xx or 5xx, or are its error log's."""
+    log = subprocess.run(
+        [DOCKER, "service", "logs", "--raw", "--since", since, f"{STACK}_nginx"], capture_output=True, text=True
+    )
+    lines = (log.stdout + log.stderr).splitlines()
+    return [line for line in lines if re.search(r'"status":[45]|\[(warn|error|crit)\]', line)]
 
 
 def wait_for_instances(count: int) -> None:
