@@ -63,6 +63,8 @@ def test_healthchecks_turn_healthy_in_order(prod):
 
 def test_the_end_to_end_and_browser_suites_pass_through_nginx(prod):
     # Not the test of nginx's upstream connections to gunicorn: it looks for them on this machine's loopback.
+    # A request to nginx's published port reaches it from the gateway of nginx's network, the client nginx names.
+    (network,) = prod.inspect(prod.container("nginx"))["NetworkSettings"]["Networks"].values()
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/e2e", "-m", "not shutdown", "-p", "no:cacheprovider",
          "--deselect", "tests/e2e/test_proxy.py::test_upstream_connections_are_kept_alive"],
@@ -70,6 +72,7 @@ def test_the_end_to_end_and_browser_suites_pass_through_nginx(prod):
         env={
             **os.environ, "BASE_URL": BASE_URL, "E2E_TLS_CERTIFICATE": str(prod.certificate),
             "E2E_PUBLIC_URL": PUBLIC_URL, "E2E_MAILDEV_URL": CATCHER,  # the mail tests read the stack's catcher
+            "E2E_CLIENT_ADDRESS": network["Gateway"],
         },
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """The running service under test: BASE_URL, e.g. http://127.0.0.1:8080, its database (E2E_ADMIN_DATABASE_URL), the
-mail it sends (E2E_MAILDIR or E2E_MAILDEV_URL, its catcher's) and where that mail links to (E2E_PUBLIC_URL).
+mail it sends (E2E_MAILDIR or E2E_MAILDEV_URL, its catcher's), where that mail links to (E2E_PUBLIC_URL) and the
+address this machine's requests come from as the proxy sees them (E2E_CLIENT_ADDRESS, 127.0.0.1 by default).
 Over HTTPS with a self-signed certificate, REQUESTS_CA_BUNDLE and E2E_TLS_CERTIFICATE name its file: requests
 and the browser check the certificate by it."""
 
@@ -34,6 +35,12 @@ def base_url() -> str:
 def public_url(base_url: str) -> str:
     """Where the service's mails link to (its PUBLIC_URL): E2E_PUBLIC_URL, or BASE_URL when that is the same."""
     return (os.environ.get("E2E_PUBLIC_URL") or base_url).rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def client_address() -> str:
+    """This machine's address as the proxy sees its requests: loopback, or a container network's gateway."""
+    return os.environ.get("E2E_CLIENT_ADDRESS", "127.0.0.1")
 
 
 @pytest.fixture
