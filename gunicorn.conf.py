@@ -2,11 +2,14 @@
 
 import json
 import os
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-from project.config import database_connections, trusted_proxies, worker_threads
+from project.config import database_connections, metrics_bind, trusted_proxies, worker_threads
 
 
 def cpus() -> int:
@@ -41,6 +44,39 @@ errorlog = "-"
 pidfile = os.environ.get("GUNICORN_PIDFILE")  # `make stack-up` signals gunicorn through it
 worker_tmp_dir = "/dev/shm"  # tmpfs: the workers' heartbeat files never wait on a disk
 control_socket_disable = True  # no gunicornc; several instances can share a machine
+
+
+# Metrics (project.metrics), when METRICS_BIND names where: prometheus_client's multiprocess mode. Each worker writes
+# its metrics to files in PROMETHEUS_MULTIPROC_DIR, which the master's metrics server adds up at every scrape; the
+# variable is set here, before the app (preloaded) imports prometheus_client, which reads it then.
+METRICS_BIND = metrics_bind()
+if METRICS_BIND and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="users-metrics-")
+
+
+def on_starting(server) -> None:
+    """A start counts from nothing: the metrics directory is emptied (not on a reload, HUP, which keeps the counts)."""
+    if METRICS_BIND:
+        for entry in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def when_ready(server) -> None:
+    """Serve the metrics of every worker, added up, from the master."""
+    if METRICS_BIND:
+        from project import metrics
+
+        metrics.serve(METRICS_BIND)
+        server.log.info("metrics on http://%s/metrics", METRICS_BIND)
+
+
+def child_exit(server, worker) -> None:
+    """A worker that exited (or was killed) is out of the live gauges (requests in flight, connections); its
+    counters and histograms keep counting in the sums."""
+    if METRICS_BIND:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 class JsonAccessLogger(Logger):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from project import commands, replica
+from project import commands, metrics, replica
 from project.answers import JsonProvider, api_paths, register_headers
 from project.api import account as api_account
 from project.api import api
@@ -58,9 +58,10 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions (Flask-Mailman's, which `manage.py deliver_mail` sends with), the token store and the read
-    replica's routing; flask-smorest's Api answers HTTP errors through project.errors."""
+    """Bind the extensions (Flask-Mailman's, which `manage.py deliver_mail` sends with), the metrics, the token store
+    and the read replica's routing; flask-smorest's Api answers HTTP errors through project.errors."""
     db.init_app(app)
+    metrics.init_app(app)
     stores.init_app(app)
     passwords.init_app(app)
     replica.init_app(app)

@@ -16,9 +16,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
+from project import metrics
 from project.api.schemas import NewUserSchema
 from project.auth import recovery
-from project.config import ConfigError, setting
+from project.config import ConfigError, metrics_bind, setting
 from project.database import (
     DATABASE_UNAVAILABLE,
     database_problem,
@@ -153,11 +154,15 @@ def deliver_mail(once: bool, poll: float) -> None:
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda number, frame: stopping.set())
     log.info("delivering mail through %s:%s", current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"])
+    if bind := metrics_bind():
+        metrics.serve(bind)
+        log.info("metrics on http://%s/metrics", bind)
     while not stopping.is_set():
         try:
             recovery.answer_requests()
             done = deliver_due()
         except DATABASE_UNAVAILABLE as error:
+            metrics.DEPENDENCY_ERRORS.labels("database").inc()
             if once:
                 raise click.ClickException(f"the database is unavailable: {database_problem(error)}") from error
             log.warning("mail: the database is unavailable (%s); trying again", database_problem(error))

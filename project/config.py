@@ -41,6 +41,12 @@ def database_connections() -> int:
     return int(os.environ.get("DATABASE_MAX_CONNECTIONS") or 48)
 
 
+def metrics_bind() -> str | None:
+    """Where the metrics are served (METRICS_BIND, host:port: a port of its own, which nginx never passes on), by
+    gunicorn's master and by `manage.py deliver_mail`; nowhere when unset."""
+    return os.environ.get("METRICS_BIND") or None
+
+
 def setting(name: str) -> str | None:
     """A setting from the environment: NAME's value, else the contents of the file NAME_FILE names (a Docker or
     Kubernetes secret, mounted as a file), without its final newline; None when neither is set."""

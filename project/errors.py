@@ -15,9 +15,10 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
+from project import metrics
 from project.answers import answers_json
 from project.auth.errors import StoreUnavailable
-from project.database import DATABASE_UNAVAILABLE, database_problem
+from project.database import DATABASE_UNAVAILABLE, PoolTimeout, database_problem
 from project.users.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,12 @@ def handle_unexpected_error(error: Exception) -> Response:
 
 
 def handle_database_unavailable(error: SQLAlchemyError) -> Response:
-    """A database that cannot be reached is a 503 the client may retry, not a 500."""
+    """A database that cannot be reached (or no pool connection within its timeout) is a 503 the client may retry,
+    not a 500."""
+    if isinstance(error, PoolTimeout):
+        metrics.DB_TIMEOUTS.inc()
+    else:
+        metrics.DEPENDENCY_ERRORS.labels("database").inc()
     log.warning("database unavailable on %s %s: %s", request.method, request.path, database_problem(error))
     return handle_http_error(Unavailable("database"))
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from project import metrics
 from project.auth.errors import StoreUnavailable
 from project.auth.stores import digest, store
 from project.config import REPLICA
@@ -49,29 +50,35 @@ def replica_engine() -> Engine | None:
 
 def reading(work: Callable[..., T], *args: object) -> T:
     """`work(connection, *args)`, on the replica when this request may read from it, else on the primary; on
-    the primary again when the replica fails."""
+    the primary again when the replica fails. Where each read went is counted (project.metrics)."""
     replica = replica_engine()
-    if replica is not None and may_read_replica():
+    if replica is None:
+        with db.engine.connect() as connection:
+            return work(connection, *args)
+    if (route := replica_route()) == "replica":
         try:
             with replica.connect() as connection:
-                return work(connection, *args)
+                found = work(connection, *args)
+            metrics.REPLICA_READS.labels(route).inc()
+            return found
         except DATABASE_UNAVAILABLE as error:
             skip_replica(error)
+            route = "skipped"
+    metrics.REPLICA_READS.labels(route).inc()
     with db.engine.connect() as connection:
         return work(connection, *args)
 
 
-def may_read_replica() -> bool:
-    """Whether this read may go to the replica: within a request, by a client that has not written lately,
-    while the replica is not left alone after a failure nor too far behind (outside requests, a command reads
-    what it wrote)."""
-    if not has_request_context() or current_app.extensions["replica"].skipped_until > time.time():
-        return False
-    if too_far_behind():
-        return False
+def replica_route() -> str:
+    """Where this read goes: "replica"; "primary" outside requests (a command reads what it wrote) and for a client
+    that wrote lately; "skipped" while the replica is left alone after a failure or is too far behind."""
+    if not has_request_context():
+        return "primary"
+    if current_app.extensions["replica"].skipped_until > time.time() or too_far_behind():
+        return "skipped"
     if "read_replica" not in g:  # asked once per request
         g.read_replica = not wrote_recently()
-    return g.read_replica
+    return "replica" if g.read_replica else "primary"
 
 
 def too_far_behind() -> bool:

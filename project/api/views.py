@@ -6,6 +6,7 @@ from flask import Response, url_for
 from sqlalchemy import Engine, RowMapping, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from project import metrics
 from project.answers import no_content
 from project.api import examples
 from project.api.arguments import SECURED, changes_user
@@ -60,7 +61,7 @@ def ping() -> dict:
 def ready() -> dict:
     """Readiness, for orchestrators' probes: 200 while the database, which every request needs, answers; 503
     saying why. Redis is not asked: without it reads and sign-up still work (/health reports it)."""
-    if (problem := database_check(db.engine)) is not None:
+    if (problem := primary_problem()) is not None:
         raise Unavailable("database", {"database": problem})
     return {"message": "ready", "data": {"database": "ok"}}
 
@@ -72,7 +73,7 @@ def health() -> dict:
     """Every dependency, for people and monitoring: 200 while the database (and Redis, where tokens are kept
     there) answers, 503 naming what does not and why. A read replica's state (down, or too far behind) is
     reported, never failing: without it, reads go to the database."""
-    problems = {"database": database_check(db.engine)}
+    problems = {"database": primary_problem()}
     if isinstance(store(), RedisStore):
         problems["redis"] = store().problem()
     failing = {dependency: problem for dependency, problem in problems.items() if problem is not None}
@@ -82,6 +83,13 @@ def health() -> dict:
     if (replica := replica_engine()) is not None:
         checked["replica"] = database_check(replica) or lag_problem() or "ok"
     return {"message": "ready", "data": checked}
+
+
+def primary_problem() -> str | None:
+    """None when the database answers, else what went wrong (counted as the database unreachable)."""
+    if (problem := database_check(db.engine)) is not None:
+        metrics.DEPENDENCY_ERRORS.labels("database").inc()
+    return problem
 
 
 def database_check(engine: Engine) -> str | None:

@@ -4,8 +4,9 @@
 from flask import current_app
 from sqlalchemy import RowMapping
 
+from project import metrics
 from project.auth import sessions
-from project.auth.errors import EmailNotVerified, InvalidCredentials
+from project.auth.errors import EmailNotVerified, InvalidCredentials, TooManyAttempts
 from project.auth.sessions import SignedIn
 from project.auth.throttle import throttled
 from project.users import events, passwords, writes
@@ -18,10 +19,16 @@ def sign_in(email: str, password: str, address: str | None) -> SignedIn:
     otherwise, whatever was wrong, and TooManyAttempts while the email or the address has failed too often;
     EmailNotVerified after the password, when REQUIRE_VERIFIED_EMAIL is on and the user has not verified its
     email."""
-    account = throttled(email, address, lambda: proved_account(email, password))
+    try:
+        account = throttled(email, address, lambda: proved_account(email, password))
+    except TooManyAttempts:
+        metrics.SIGN_INS.labels("throttled").inc()
+        raise
+    refused = account is None or (current_app.config["REQUIRE_VERIFIED_EMAIL"] and not account["verified"])
+    metrics.SIGN_INS.labels("failed" if refused else "succeeded").inc()
     if account is None:
         raise InvalidCredentials()
-    if current_app.config["REQUIRE_VERIFIED_EMAIL"] and not account["verified"]:
+    if refused:
         raise EmailNotVerified()
     return sessions.start(account["id"], account["token_version"])
 

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import Connection, RowMapping, delete, select, update
+from sqlalchemy import Connection, RowMapping, delete, func, select, update
 
+from project import metrics
 from project.extensions import db, mail
 from project.mail.models import ERROR_MAX_LENGTH
 from project.mail.outbox import OUTBOX
@@ -38,11 +39,16 @@ class Delivered:
 
 
 def deliver_due(now: float | None = None) -> Delivered:
-    """Deliver the next batch of mails due by `now` (the time, by default); what it came to."""
+    """Deliver the next batch of mails due by `now` (the time, by default); what it came to, counted with the mails
+    left in the outbox (project.metrics)."""
     done = Delivered()
     with db.engine.begin() as connection:
         if claimed := claim(connection, time.time() if now is None else now):
             send_batch(connection, claimed, done)
+    for outcome in ("sent", "failed", "dropped"):
+        metrics.MAIL_DELIVERIES.labels(outcome).inc(getattr(done, outcome))
+    with db.engine.connect() as connection:
+        metrics.MAIL_OUTBOX.set(connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one())
     return done
 
 

@@ -8,6 +8,7 @@ import time
 from flask import current_app, render_template
 from sqlalchemy import Connection, insert
 
+from project import metrics
 from project.mail.models import OutboxMail
 
 log = logging.getLogger(__name__)
@@ -24,3 +25,4 @@ def queue(connection: Connection, recipient: str, subject: str, template: str, *
     now = time.time()
     mail = {"recipient": recipient, "subject": subject, "text": text, "html": html, "queued_at": now, "due_at": now}
     connection.execute(insert(OUTBOX).values(mail))
+    metrics.MAILS_QUEUED.inc()

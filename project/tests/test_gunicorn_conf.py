@@ -20,7 +20,15 @@ NGINX_TEMPLATE = CONF.parent / "nginx" / "templates" / "default.conf.template"
 
 def settings(**environment: str) -> dict:
     """The module-level settings gunicorn.conf.py defines under this environment."""
-    names = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "GUNICORN_PIDFILE", "DATABASE_MAX_CONNECTIONS")
+    names = (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "GUNICORN_BIND",
+        "GUNICORN_PIDFILE",
+        "DATABASE_MAX_CONNECTIONS",
+        "METRICS_BIND",
+        "PROMETHEUS_MULTIPROC_DIR",
+    )
     kept = {name: value for name, value in os.environ.items() if name not in names}
     with mock.patch.dict(os.environ, {**kept, **environment}, clear=True):
         return runpy.run_path(str(CONF))

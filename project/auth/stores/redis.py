@@ -10,6 +10,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from project import metrics
 from project.auth.errors import StoreUnavailable
 from project.auth.stores.protocol import Issued, Lifetimes, NewSession, Rotation
 
@@ -204,5 +205,7 @@ def unavailable_as_store_error() -> Iterator[None]:
 
 
 def redis_problem(error: redis.RedisError) -> str:
-    """What went wrong with Redis, naming no host, e.g. "Error 111 connecting. Connection refused."."""
+    """What went wrong with Redis, naming no host, e.g. "Error 111 connecting. Connection refused." (counted as
+    Redis unreachable)."""
+    metrics.DEPENDENCY_ERRORS.labels("redis").inc()
     return WHERE_IT_RUNS.sub("", str(error))
