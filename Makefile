@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run stack-up stack-down clean test lint format readme-test e2e browser-test stack-test schemathesis client-test test-faults replica-test screenshot check-containers container-test container-up container-down swarm-up swarm-down scale-test k8s-validate bench bench-compare bench-writes profile instructions request-path hashing-flood capacity
+.PHONY: help run stack-up stack-down clean test lint format readme-test e2e browser-test stack-test schemathesis client-test test-faults replica-test screenshot check-containers alerts-test container-test container-up container-down swarm-up swarm-down scale-test k8s-validate bench bench-compare bench-writes profile instructions request-path hashing-flood capacity
 
 help:  ## list the targets, by what they are for
 	@awk -F ':.*## ' '/^##@ /{printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## /{printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,8 +89,13 @@ check-containers: $(READY)  ## compose files, .env.example, hadolint, nginx -t: 
 container-test: $(READY)  ## every image built and both compose files run for real (installs Docker if missing)
 	scripts/container-test
 
-container-up: $(READY)  ## the production compose stack on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080 redirects), its mails in MailDev on http://127.0.0.1:1080 unless .env names a relay, to try it
-	scripts/containers up
+alerts-test:  ## Prometheus' scrape configurations and alert rules checked, and the alerts' unit tests run (promtool; installs it if missing)
+	scripts/debian-packages promtool prometheus
+	cd deploy/prometheus && promtool check config prometheus.yml swarm.yml && promtool check rules alerts.yml \
+		&& promtool test rules alerts.test.yml
+
+container-up: $(READY)  ## the production compose stack on https://127.0.0.1:8443 (HTTPS_PORT; HTTP_PORT 8080 redirects), its mails in MailDev on http://127.0.0.1:1080 unless .env names a relay, Prometheus on http://127.0.0.1:9090 (PROMETHEUS_PORT); SCALE=3 runs three instances
+	SCALE="$(SCALE)" PROMETHEUS_PORT="$(PROMETHEUS_PORT)" scripts/containers up
 
 container-down:  ## remove what container-up started (its data volumes too: VOLUMES=keep keeps them)
 	VOLUMES="$(VOLUMES)" scripts/containers down
