@@ -45,8 +45,12 @@ USER 10001:10001
 CMD ["python", "manage.py", "run", "--host", "0.0.0.0", "--port", "5000", "--reload", "--no-debugger"]
 
 FROM runtime AS production
+# The metrics (every worker's, added up) on a port of their own, for Prometheus on the stack's network: nginx
+# passes on port 5000 alone.
 ENV APP_SETTINGS=project.config.ProductionConfig \
-    GUNICORN_BIND=0.0.0.0:5000
+    GUNICORN_BIND=0.0.0.0:5000 \
+    METRICS_BIND=0.0.0.0:9200
+EXPOSE 5000 9200
 USER 10001:10001
 # Readiness (/ready: the database answers), which compose waits for before starting nginx; /ping is liveness.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

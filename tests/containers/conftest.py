@@ -20,6 +20,7 @@ DOCKER = "/usr/bin/docker"  # Debian's client: a newer one on the PATH may refus
 PORT = int(os.environ.get("CONTAINER_TEST_PORT", "8280"))  # nginx's HTTPS; the next ones for single containers
 HTTP_PORT = PORT + 3  # nginx's plain HTTP, which sends clients to HTTPS
 MAILDEV_PORTS = {"prod": PORT + 5, "dev": PORT + 6}  # each stack's mail catcher's web UI and REST API
+PROMETHEUS_PORT = PORT + 7  # the production stack's Prometheus: its UI and HTTP API
 EDGE_SUBNET = "10.89.44.0/24"  # not the compose file's default, which `make container-up` may be using
 STAND_INS = os.environ.get("MYSQL_IMAGE", "").startswith("users-stand-in/")  # scripts/base-images sets it
 
@@ -107,7 +108,7 @@ def prod(tmp_path_factory) -> Iterator[Compose]:
         tmp_path_factory, "prod", HTTPS_PORT=str(PORT), HTTP_PORT=str(HTTP_PORT), EDGE_SUBNET=EDGE_SUBNET,
         WRITE_RATE_LIMIT="100r/s", WRITE_RATE_BURST="500", HASH_RATE_LIMIT="100r/s", HASH_RATE_BURST="500",
         PUBLIC_URL=f"https://localhost:{PORT}", COMPOSE_PROFILES="mail-catcher", MAIL_SERVER="mail-catcher",
-        MAIL_PORT="1025", MAILDEV_PORT=str(MAILDEV_PORTS["prod"]),
+        MAIL_PORT="1025", MAILDEV_PORT=str(MAILDEV_PORTS["prod"]), PROMETHEUS_PORT=str(PROMETHEUS_PORT),
     )  # fmt: skip
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
     compose.since = str(time.time())

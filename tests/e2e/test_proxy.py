@@ -39,6 +39,12 @@ def test_security_headers_on_every_answer(http):
         assert len(response.raw.headers.getlist("Content-Security-Policy")) == 1, path
 
 
+def test_the_metrics_are_not_served_to_the_public(http):
+    """The metrics are on a port of their own (METRICS_BIND), which nginx never passes on: through it, no /metrics."""
+    for path in ("/metrics", "/metrics/"):
+        assert_json(http.get(path), 404, {"status": "fail", "message": "Not Found"})
+
+
 def test_server_header_has_no_version(http):
     assert http.get("/ping").headers["Server"] == "nginx"
 
