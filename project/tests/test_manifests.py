@@ -75,11 +75,51 @@ class TestTheEdge(unittest.TestCase):
         )
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         self.assertEqual(policy["spec"]["podSelector"]["matchLabels"].items() - labels.items(), set())
-        [rule] = policy["spec"]["ingress"]
+        rule, metrics = policy["spec"]["ingress"]
         self.assertEqual(rule["ports"], [{"port": 5000, "protocol": "TCP"}])
         [source] = rule["from"]
         self.assertEqual(source["podSelector"]["matchLabels"]["app.kubernetes.io/component"], "controller")
         self.assertEqual(str(ipaddress.ip_network(configmap["data"]["TRUSTED_PROXIES"])), "10.244.0.0/16")
+        self.assertEqual(metrics, PROMETHEUS_ONLY)
+
+
+# The one way into a pod's metrics port: Prometheus' pods, in the namespace monitoring.
+PROMETHEUS_ONLY = {
+    "from": [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+        }
+    ],
+    "ports": [{"port": 9200, "protocol": "TCP"}],
+}
+
+
+class TestMetrics(unittest.TestCase):
+    def test_each_pod_says_where_its_metrics_are_and_serves_them_there(self):
+        [configmap] = resources("configmap.yaml")
+        self.assertEqual(configmap["data"]["METRICS_BIND"], "0.0.0.0:9200")
+        for name in ("deployment.yaml", "mail-worker.yaml"):
+            template = resources(name)[0]["spec"]["template"]
+            [container] = template["spec"]["containers"]
+            with self.subTest(name):
+                annotations = template["metadata"]["annotations"]
+                self.assertEqual(
+                    annotations,
+                    {"prometheus.io/scrape": "true", "prometheus.io/port": "9200", "prometheus.io/path": "/metrics"},
+                )
+                self.assertIn({"name": "metrics", "containerPort": 9200}, container["ports"])
+
+    def test_prometheus_in_the_cluster_names_the_jobs_the_alerts_ask_for(self):
+        config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "kubernetes.yml").read_text())
+        [job] = config["scrape_configs"]
+        relabeled = {rule["replacement"] for rule in job["relabel_configs"] if rule.get("target_label") == "job"}
+        self.assertEqual(relabeled, {"users-service", "users-mail-worker"})
+        alerts = (ROOT / "deploy" / "prometheus" / "alerts.yml").read_text()
+        self.assertIn('job="users-service"', alerts)
+        self.assertIn('job="users-mail-worker"', alerts)
+        kept = {rule["source_labels"][0] for rule in job["relabel_configs"] if rule.get("action") == "keep"}
+        self.assertIn("__meta_kubernetes_pod_annotation_prometheus_io_scrape", kept)
 
 
 class TestMailWorker(unittest.TestCase):
@@ -105,11 +145,11 @@ class TestMailWorker(unittest.TestCase):
         self.assertIn("MAIL_PASSWORD", secret["stringData"])
         self.assertNotIn("MAIL_PASSWORD", configmap["data"])
 
-    def test_nothing_reaches_it_and_it_reaches_dns_the_database_and_smtp_alone(self):
+    def test_prometheus_alone_reaches_it_and_it_reaches_dns_the_database_and_smtp_alone(self):
         labels = self.deployment["spec"]["template"]["metadata"]["labels"]
         spec = self.policy["spec"]
         self.assertEqual(spec["podSelector"]["matchLabels"].items() - labels.items(), set())
-        self.assertEqual((spec["policyTypes"], spec.get("ingress")), (["Ingress", "Egress"], None))
+        self.assertEqual((spec["policyTypes"], spec["ingress"]), (["Ingress", "Egress"], [PROMETHEUS_ONLY]))
         ports = {(port["port"], port["protocol"]) for rule in spec["egress"] for port in rule["ports"]}
         self.assertEqual(ports, {(53, "UDP"), (53, "TCP"), (3306, "TCP"), (587, "TCP"), (465, "TCP"), (25, "TCP")})
         self.assertTrue(all(set(rule) == {"ports"} for rule in spec["egress"]))  # to any address: the relay's is yours

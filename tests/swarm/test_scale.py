@@ -1,8 +1,11 @@
 """Three instances on a swarm under a steady load of reads and writes through nginx, on kept-alive connections:
 a rolling update, a killed instance, scaling out and in, Redis stopped for a minute; the instances share sign-in,
-the secrets are Docker secrets, and the mail worker delivers a reset mail whose link works."""
+the secrets are Docker secrets, the mail worker delivers a reset mail whose link works, and Prometheus finds every
+task by the swarm's DNS."""
 
+import json
 import time
+import urllib.parse
 import uuid
 
 import requests
@@ -122,6 +125,28 @@ def test_scaling_out_and_in_while_serving(load, capsys):
         print(f"\n  scaled 3 -> 5 -> 2 -> 3: {load.report()}, failed: {dict(failed)}")
     assert failed == {}
     assert load.all_stored()
+
+
+def prometheus(promql: str) -> list[dict]:
+    """An instant query's result, asked from Prometheus' own container (the swarm publishes no port of it)."""
+    label = f"label=com.docker.swarm.service.name={STACK}_prometheus"
+    container = docker("ps", "--quiet", "--filter", label, "--filter", "status=running").split()[0]
+    url = "http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+    return json.loads(docker("exec", container, "wget", "-qO-", url))["data"]["result"]
+
+
+def test_prometheus_scrapes_every_task_as_the_service_scales():
+    def targets_up(count: int) -> bool:
+        found = prometheus('up{job="users-service"} == 1')
+        return len(found) == count and len(instances()) == count
+
+    wait_until(lambda: targets_up(3), 90, what="Prometheus scraping the 3 tasks")
+    assert len(prometheus('up{job="users-mail-worker"} == 1')) == 1
+    docker("service", "scale", "--detach=false", f"{SERVICE}=4")
+    wait_for_instances(4)
+    wait_until(lambda: targets_up(4), 90, what="Prometheus scraping the 4 tasks")
+    docker("service", "scale", "--detach=false", f"{SERVICE}=3")
+    wait_for_instances(3)
 
 
 def test_a_redis_outage_takes_no_instance_out(load, capsys):
