@@ -50,7 +50,8 @@ control_socket_disable = True  # no gunicornc; several instances can share a mac
 # its metrics to files in PROMETHEUS_MULTIPROC_DIR, which the master's metrics server adds up at every scrape; the
 # variable is set here, before the app (preloaded) imports prometheus_client, which reads it then.
 METRICS_BIND = metrics_bind()
-if METRICS_BIND and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+MADE_METRICS_DIR = bool(METRICS_BIND and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if MADE_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="users-metrics-")
 
 
@@ -68,6 +69,12 @@ def when_ready(server) -> None:
 
         metrics.serve(METRICS_BIND)
         server.log.info("metrics on http://%s/metrics", METRICS_BIND)
+
+
+def on_exit(server) -> None:
+    """The metrics directory made for this run goes with it."""
+    if MADE_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker) -> None:

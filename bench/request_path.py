@@ -21,11 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_COUNTED = (ROOT / "project" / "tests", ROOT / ".venv")
 PASSWORD = "correct horse battery staple"
 # Each request's budget: at most this many functions, in at most this many files. A token's check enters the
-# token store's package twice: its chooser (project/auth/stores/__init__.py) and the store chosen (sql.py).
+# token store's package twice: its chooser (project/auth/stores/__init__.py) and the store chosen (sql.py). The
+# metrics (project/metrics.py) add five functions in one file to each: the request's start, end and teardown, and
+# the pool's check-out and check-in of its connection.
 BUDGETS = {
-    "GET /users/<id>": (14, 8),
-    "POST /users (no password)": (18, 9),
-    "PATCH /users/<id> (token, username)": (24, 11),
+    "GET /users/<id>": (18, 9),
+    "POST /users (no password)": (21, 9),
+    "PATCH /users/<id> (token, username)": (29, 12),
 }
 
 

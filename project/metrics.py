@@ -81,28 +81,26 @@ def init_app(app: Flask) -> None:
             watch_pool(name or "primary", engine)
 
 
-def method() -> str:
-    """The request's method, as a bounded label value."""
-    return request.method if request.method in METHODS else "_OTHER"
-
-
 def start_request() -> None:
+    """Count the request in flight, under its method (an unknown one as _OTHER, so that no client adds values)."""
+    g.metrics_method = request.method if request.method in METHODS else "_OTHER"
     g.metrics_started = time.perf_counter()
-    ACTIVE_REQUESTS.labels(method()).inc()
+    ACTIVE_REQUESTS.labels(g.metrics_method).inc()
 
 
 def finish_request(response: Response) -> Response:
     """Count the request with its duration, under its route's template ("" when no route matched)."""
     if (started := g.get("metrics_started")) is not None:
         route = request.url_rule.rule if request.url_rule is not None else ""
-        labels = (method(), route, str(response.status_code))
+        labels = (g.metrics_method, route, str(response.status_code))
         REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
     return response
 
 
 def leave_request(error: BaseException | None) -> None:
-    if "metrics_started" in g:
-        ACTIVE_REQUESTS.labels(method()).dec()
+    """The request is no longer in flight, however it ended."""
+    if "metrics_method" in g:
+        ACTIVE_REQUESTS.labels(g.metrics_method).dec()
 
 
 def watch_pool(name: str, engine: Engine) -> None:
