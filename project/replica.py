@@ -58,9 +58,8 @@ def reading(work: Callable[..., T], *args: object) -> T:
     if (route := replica_route()) == "replica":
         try:
             with replica.connect() as connection:
-                found = work(connection, *args)
-            metrics.REPLICA_READS.labels(route).inc()
-            return found
+                metrics.REPLICA_READS.labels(route).inc()  # (one that fails there is counted again, as skipped)
+                return work(connection, *args)
         except DATABASE_UNAVAILABLE as error:
             skip_replica(error)
             route = "skipped"

@@ -1,6 +1,6 @@
 """Reads on a read replica: others read what the replica has (lag injected on purpose shows it), a client reads
 its own writes from the primary for a while, signing in reads the primary, and a replica that is down sends
-reads to the primary with no error."""
+reads to the primary with no error; where each read went is counted (users_service_replica_reads_total)."""
 
 import ipaddress
 import itertools
@@ -12,6 +12,7 @@ import pymysql
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 
 from project.auth.stores import RedisStore
 from project.tests.contract import GOOD_PASSWORD, NOT_FOUND
@@ -43,6 +44,19 @@ class Client:
 
     def with_token(self, token: str) -> "Client":
         return Client(self.http.application, self.address, token)
+
+
+def routed() -> dict[str, float]:
+    """The reads counted so far by where they went."""
+    name = "users_service_replica_reads_total"
+    return {
+        route: REGISTRY.get_sample_value(name, {"route": route}) or 0.0 for route in ("replica", "primary", "skipped")
+    }
+
+
+def moved(before: dict[str, float]) -> dict[str, float]:
+    """The reads counted since `before`, by where they went."""
+    return {route: count - before[route] for route, count in routed().items()}
 
 
 def clients(app: Flask, count: int) -> list[Client]:
@@ -83,8 +97,10 @@ def test_others_read_the_replica_and_a_writer_reads_its_own_writes(app, lagging)
     writer, other = clients(app, 2)
     before = total(other)
     user = add_user(writer)
+    counted = routed()
     assert writer.get(f"/users/{user['id']}") == (200, found(user))
     assert other.get(f"/users/{user['id']}") == (404, NOT_FOUND)
+    assert moved(counted) == {"replica": 1, "primary": 1, "skipped": 0}
     assert (total(writer), total(other)) == (before + 1, before)
     lagging.lag(0)
     lagging.caught_up()
@@ -119,7 +135,9 @@ def test_reads_go_to_the_primary_while_the_replica_is_down(app, replication):
     replication.caught_up()
     replication.replica.stop()
     try:
+        counted = routed()
         assert other.get(f"/users/{user['id']}") == (200, found(user))
+        assert moved(counted) == {"replica": 0, "primary": 0, "skipped": 1}
         checks = {"database": "ok", "replica": REPLICA_DOWN}
         if isinstance(app.extensions["auth_store"], RedisStore):
             checks["redis"] = "ok"
