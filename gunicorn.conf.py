@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,12 +46,14 @@ control_socket_disable = True  # no gunicornc; several instances can share a mac
 
 
 # Metrics (project.metrics), when METRICS_BIND names where: prometheus_client's multiprocess mode. Each worker writes
-# its metrics to files in PROMETHEUS_MULTIPROC_DIR, which the master's metrics server adds up at every scrape; the
-# variable is set here, before the app (preloaded) imports prometheus_client, which reads it then.
+# its metrics to files in PROMETHEUS_MULTIPROC_DIR, which the master's metrics server adds up at every scrape. The
+# variable must be set before anything imports prometheus_client (importing the project does, above): scripts/start
+# sets it, as prometheus_client's documentation asks, from the start-up script.
 METRICS_BIND = metrics_bind()
-MADE_METRICS_DIR = bool(METRICS_BIND and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-if MADE_METRICS_DIR:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="users-metrics-")
+if METRICS_BIND and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    raise SystemExit(
+        "METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR, a directory for the workers' metrics (scripts/start makes one)"
+    )
 
 
 def on_starting(server) -> None:
@@ -69,12 +70,6 @@ def when_ready(server) -> None:
 
         metrics.serve(METRICS_BIND)
         server.log.info("metrics on http://%s/metrics", METRICS_BIND)
-
-
-def on_exit(server) -> None:
-    """The metrics directory made for this run goes with it."""
-    if MADE_METRICS_DIR:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker) -> None:

@@ -48,6 +48,15 @@ def connections_per_instance(cpus: int, **environment: str) -> int:
 
 
 class TestGunicornConf(unittest.TestCase):
+    def test_metrics_without_a_directory_for_the_workers_files_refuse_to_start(self):
+        """Each worker would count alone: gunicorn stops, saying what is missing (scripts/start sets it)."""
+        with self.assertRaises(SystemExit) as refused:
+            settings(METRICS_BIND="127.0.0.1:9200")
+        self.assertIn("METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR", str(refused.exception))
+        self.assertEqual(
+            settings(METRICS_BIND="127.0.0.1:9200", PROMETHEUS_MULTIPROC_DIR="/tmp")["METRICS_BIND"], "127.0.0.1:9200"
+        )
+
     def test_workers_follow_the_cpus_this_process_may_use(self):
         for cpus, workers in ((1, 3), (2, 5), (4, 9)):
             with mock.patch("os.sched_getaffinity", return_value=set(range(cpus))):

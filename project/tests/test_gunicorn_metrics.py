@@ -22,31 +22,28 @@ SENT = 40
 
 
 class Served:
-    """gunicorn on a SQLite database in a folder of its own, its metrics in `metrics_dir`."""
+    """scripts/start serving a SQLite database in a folder of its own (it execs gunicorn: `server` is the master)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.port, self.metrics_port = folder, free_port(), free_port()
-        self.metrics_dir = folder / "metrics"
-        self.metrics_dir.mkdir(exist_ok=True)
+        unset = ("REDIS_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR", "STOP_DELAY")
         self.env = {
-            **{name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "DATABASE_URL")},
+            **{name: value for name, value in os.environ.items() if name not in unset},
             "APP_SETTINGS": "project.config.DevelopmentConfig",
             "DATABASE_URL": f"sqlite:///{folder}/users.db",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "METRICS_BIND": f"127.0.0.1:{self.metrics_port}",
-            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
             "WEB_CONCURRENCY": str(WORKERS),
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
-        subprocess.run(
-            [BIN / "python", "manage.py", "migrate"], cwd=ROOT, env=self.env, check=True, capture_output=True
-        )
 
     def start(self) -> None:
         with open(self.folder / "gunicorn.log", "ab") as log:
-            self.server = subprocess.Popen(
-                [BIN / "gunicorn", "manage:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log
-            )
-        wait_until(lambda: len(self.workers()) == WORKERS and self.answers(), what="gunicorn and its metrics")
+            self.server = subprocess.Popen(["scripts/start"], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        wait_until(lambda: len(self.workers()) == WORKERS and self.answers(), 60, what="gunicorn and its metrics")
+        environ = Path(f"/proc/{self.server.pid}/environ").read_bytes().split(b"\0")
+        found = [entry.split(b"=", 1)[1] for entry in environ if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+        self.metrics_dir = Path(found[0].decode())  # the one scripts/start made, or the one given
 
     def stop(self) -> None:
         self.server.terminate()
@@ -106,8 +103,10 @@ def test_every_workers_requests_are_in_one_sum_which_a_killed_worker_keeps(serve
 
 
 def test_a_start_counts_afresh_and_the_apps_port_has_no_metrics(served):
+    """Started again on the same directory (as `make stack-up` does, in its run folder): from nothing."""
     served.send(SENT)
     served.stop()
+    served.env["PROMETHEUS_MULTIPROC_DIR"] = str(served.metrics_dir)
     served.start()
     assert served.count("/ping") == 0
     answer = requests.get(f"http://127.0.0.1:{served.port}/metrics", timeout=5)

@@ -111,7 +111,15 @@ def prod(tmp_path_factory) -> Iterator[Compose]:
         MAIL_PORT="1025", MAILDEV_PORT=str(MAILDEV_PORTS["prod"]), PROMETHEUS_PORT=str(PROMETHEUS_PORT),
     )  # fmt: skip
     compose = Compose("users-ct-prod", "docker-compose-prod.yml", env_file)
-    compose.since = str(time.time())
+    # The engine's events for the project, recorded as they come: its own buffer keeps only the last 256, which
+    # the health checks' execs outrun within minutes.
+    compose.events = env_file.parent / "events.jsonl"
+    label = f"label=com.docker.compose.project={compose.project}"
+    with open(compose.events, "w") as events:
+        since = str(time.time())  # (from its buffer the events before the watcher is listening, if any)
+        watcher = subprocess.Popen(
+            [DOCKER, "events", "--since", since, "--filter", label, "--format", "{{json .}}"], stdout=events
+        )
     try:
         compose("up", "-d", "--build", "--wait", timeout=1200)
         compose.certificate = certificate(compose, env_file.parent / "certificate.pem")
@@ -120,6 +128,8 @@ def prod(tmp_path_factory) -> Iterator[Compose]:
             yield compose
     finally:
         compose("down", "--volumes", "--remove-orphans", check=False)
+        watcher.terminate()
+        watcher.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -30,10 +30,7 @@ RESOLVER_VALID_SECONDS = int(re.search(r"^resolver .* valid=(\d+)s", NGINX_TEMPL
 
 def events(compose, *kinds: str) -> list[dict]:
     """The engine's events for the project's containers since it was brought up, of these kinds."""
-    listed = docker(
-        "events", "--since", compose.since, "--until", str(time.time()),
-        "--filter", f"label=com.docker.compose.project={compose.project}", "--format", "{{json .}}",
-    ).stdout.splitlines()  # fmt: skip
+    listed = [line for line in compose.events.read_text().splitlines(keepends=True) if line.endswith("\n")]
     return [event for event in map(json.loads, listed) if event.get("status") in kinds]
 
 
