@@ -96,8 +96,10 @@ def checkout(name: str, rev: str, cleanup: contextlib.ExitStack) -> Path:
     """A detached worktree of the revision, on this tree's .venv, removed when cleanup closes."""
     if not (sha := commit(rev)):
         sys.exit(f"bench-compare: {rev!r} names no commit")
-    if run("git", "show", f"{sha}:requirements.txt", cwd=ROOT) != (ROOT / "requirements.txt").read_text():
-        sys.exit(f"bench-compare: {rev}'s requirements.txt differs from this tree's; one .venv cannot serve both")
+    # One .venv serves both: the revision may pin less than this tree (a package added since), never otherwise.
+    pinned = set(run("git", "show", f"{sha}:requirements.txt", cwd=ROOT).splitlines())
+    if not pinned <= set((ROOT / "requirements.txt").read_text().splitlines()):
+        sys.exit(f"bench-compare: {rev}'s requirements.txt pins what this tree's does not; one .venv cannot serve both")
     tree = Path(f"{RUN_DIR}-{name}-{sha[:7]}")
     if not tree.exists():
         run("git", "worktree", "add", "--detach", tree, sha, cwd=ROOT)
