@@ -105,14 +105,17 @@ def leave_request(error: BaseException | None) -> None:
 
 def watch_pool(name: str, engine: Engine) -> None:
     """Follow the pool's connections as they are checked out and in (SQLAlchemy's pool events). At a check-in the
-    connection is not back in the pool yet: it counts as idle already. A pool's most is its size: the service's
-    MySQL pools open no more (project.config)."""
+    connection is not back in the pool yet: it counts as idle already. A pool's most is its size, the service's
+    MySQL pools open no more (project.config): set as the process opens a connection, so in each worker that uses
+    the pool (the master's value is not forked), not on every check-out."""
     if not isinstance(engine.pool, QueuePool):  # SQLite in memory: one connection per thread, nothing to watch
         return
 
+    def connected(*_) -> None:
+        DB_CONNECTIONS_MAX.labels(name).set(engine.pool.size())
+
     def checked_out(*_) -> None:
         pool = engine.pool  # the engine's current one (a dispose makes it anew, with these listeners)
-        DB_CONNECTIONS_MAX.labels(name).set(pool.size())  # in the worker that uses it: the master's is not forked
         DB_CONNECTIONS.labels(name, "used").set(pool.checkedout())
         DB_CONNECTIONS.labels(name, "idle").set(pool.checkedin())
 
@@ -121,6 +124,7 @@ def watch_pool(name: str, engine: Engine) -> None:
         DB_CONNECTIONS.labels(name, "used").set(pool.checkedout() - 1)
         DB_CONNECTIONS.labels(name, "idle").set(pool.checkedin() + 1)
 
+    event.listen(engine, "connect", connected)
     event.listen(engine, "checkout", checked_out)
     event.listen(engine, "checkin", checked_in)
 
