@@ -26,6 +26,7 @@ from bench.run import (
     database,
     figure_lines,
     grant,
+    paired,
     run,
     side_by_side,
     wrk,
@@ -173,15 +174,13 @@ def compare() -> dict:
         "connections": CONNECTIONS,
         "generated_users": USERS,
         "scenarios": scenarios,
-        "ratios": {
-            scenario: variants["head"]["requests_per_s"] / variants["base"]["requests_per_s"]
-            for scenario, variants in scenarios.items()
-        },
+        "ratios": {scenario: paired(scenarios, scenario, "head", "base") for scenario in scenarios},
     }
 
 
 def table(results: dict) -> str:
-    """The figures per scenario and side, then head/base of req/s per scenario."""
+    """The figures per scenario and side (each the median run), then head/base of req/s per scenario (the median of
+    the rounds' ratios)."""
     lines = [
         f"base: {results['base']['rev']} ({results['base']['commit']})",
         f"head: {results['head']['rev']} ({results['head']['commit']})",
