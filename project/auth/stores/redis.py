@@ -191,7 +191,7 @@ class RedisStore:
         try:
             self.redis.ping()
         except redis.RedisError as error:
-            return redis_problem(error)
+            return redis_failed(error)
         return None
 
 
@@ -201,11 +201,11 @@ def unavailable_as_store_error() -> Iterator[None]:
     try:
         yield
     except redis.RedisError as error:
-        raise StoreUnavailable(redis_problem(error)) from error
+        raise StoreUnavailable(redis_failed(error)) from error
 
 
-def redis_problem(error: redis.RedisError) -> str:
-    """What went wrong with Redis, naming no host, e.g. "Error 111 connecting. Connection refused." (counted as
-    Redis unreachable)."""
+def redis_failed(error: redis.RedisError) -> str:
+    """Count Redis as unreachable (project.metrics), and say what went wrong, naming no host, e.g. "Error 111
+    connecting. Connection refused."."""
     metrics.DEPENDENCY_ERRORS.labels("redis").inc()
     return WHERE_IT_RUNS.sub("", str(error))
