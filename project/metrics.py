@@ -6,7 +6,7 @@ nginx never passes on (gunicorn.conf.py); `manage.py deliver_mail` serves its ow
 import os
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import QueuePool
@@ -15,6 +15,7 @@ from project.extensions import db
 
 # OpenTelemetry's methods; any other is counted as _OTHER, so that no client can add label values.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+ROUTE = "project.metrics.route"  # the environ's key for the route's template (note_route)
 # OpenTelemetry's advice for http.server.request.duration, in seconds.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
 
@@ -30,6 +31,8 @@ ACTIVE_REQUESTS = Gauge(
     ["http_request_method"],
     multiprocess_mode="livesum",
 )
+# Each method's child, bound once (as the pools' are, in watch_pool).
+IN_FLIGHT = {method: ACTIVE_REQUESTS.labels(method) for method in (*METHODS, "_OTHER")}
 DB_CONNECTIONS = Gauge(
     "db_client_connection_count",
     "Database connections of the pools, by pool and state (used: checked out; idle: in the pool).",
@@ -73,34 +76,48 @@ MAIL_OUTBOX = Gauge(
 
 def init_app(app: Flask) -> None:
     """Measure every request, and the connections of the database's pools (the primary's, and the replica's)."""
-    app.before_request(start_request)
-    app.after_request(finish_request)
-    app.teardown_request(leave_request)
+    app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]
+    app.after_request(note_route)
     with app.app_context():
         for name, engine in db.engines.items():
             watch_pool(name or "primary", engine)
 
 
-def start_request() -> None:
-    """Count the request in flight, under its method (an unknown one as _OTHER, so that no client adds values)."""
-    g.metrics_method = request.method if request.method in METHODS else "_OTHER"
-    g.metrics_started = time.perf_counter()
-    ACTIVE_REQUESTS.labels(g.metrics_method).inc()
+class RequestMetrics:
+    """WSGI middleware: a request is in flight while the app answers it, then counted with its duration under its
+    method (an unknown one as _OTHER, so that no client adds values), its route's template (as note_route leaves it;
+    "" when no route matched) and its status. Flask's before_request and teardown_request hooks did the same for
+    more: callgrind counted GET /ping at 858,959 instructions with them and 771,669 with this (make instructions)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"] if environ["REQUEST_METHOD"] in METHODS else "_OTHER"
+        status = ""
+
+        def start(status_line: str, headers: list, exc_info=None):
+            nonlocal status
+            status = status_line[:3]
+            return start_response(status_line, headers, exc_info)
+
+        in_flight = IN_FLIGHT[method]
+        in_flight.inc()
+        started = time.perf_counter()
+        try:
+            return self.app(environ, start)
+        finally:
+            in_flight.dec()
+            if status:  # (none when an error escaped the app)
+                labels = (method, environ.get(ROUTE, ""), status)
+                REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
 
 
-def finish_request(response: Response) -> Response:
-    """Count the request with its duration, under its route's template ("" when no route matched)."""
-    if (started := g.get("metrics_started")) is not None:
-        route = request.url_rule.rule if request.url_rule is not None else ""
-        labels = (g.metrics_method, route, str(response.status_code))
-        REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
+def note_route(response: Response) -> Response:
+    """Leave the template of the route Flask matched where RequestMetrics reads it (the request is gone by then)."""
+    if request.url_rule is not None:
+        request.environ[ROUTE] = request.url_rule.rule
     return response
-
-
-def leave_request(error: BaseException | None) -> None:
-    """The request is no longer in flight, however it ended."""
-    if "metrics_method" in g:
-        ACTIVE_REQUESTS.labels(g.metrics_method).dec()
 
 
 def watch_pool(name: str, engine: Engine) -> None:
@@ -111,18 +128,20 @@ def watch_pool(name: str, engine: Engine) -> None:
     if not isinstance(engine.pool, QueuePool):  # SQLite in memory: one connection per thread, nothing to watch
         return
 
+    used, idle = (DB_CONNECTIONS.labels(name, state) for state in ("used", "idle"))
+
     def connected(*_) -> None:
         DB_CONNECTIONS_MAX.labels(name).set(engine.pool.size())
 
     def checked_out(*_) -> None:
         pool = engine.pool  # the engine's current one (a dispose makes it anew, with these listeners)
-        DB_CONNECTIONS.labels(name, "used").set(pool.checkedout())
-        DB_CONNECTIONS.labels(name, "idle").set(pool.checkedin())
+        used.set(pool.checkedout())
+        idle.set(pool.checkedin())
 
     def checked_in(*_) -> None:
         pool = engine.pool
-        DB_CONNECTIONS.labels(name, "used").set(pool.checkedout() - 1)
-        DB_CONNECTIONS.labels(name, "idle").set(pool.checkedin() + 1)
+        used.set(pool.checkedout() - 1)
+        idle.set(pool.checkedin() + 1)
 
     event.listen(engine, "connect", connected)
     event.listen(engine, "checkout", checked_out)
